@@ -1,0 +1,18 @@
+// Package properties defines the named invariants rqcheck checks, as
+// functions over model states and transitions:
+//
+//   - no-deadlock: no cycle in the wait-for graph of contexts (spinning on a
+//     held spinlock, or interrupted by a context above it on the same CPU);
+//     no state with nothing enabled while a context spins, a task sleeps in
+//     wait_for_completion, or a migration request is queued.
+//   - no-lost-task: every task is on exactly one runqueue or asleep, never
+//     duplicated, never gone; nr_running matches the queue when rq->lock is
+//     free.
+//   - affinity: no balancing, migration or wake-up path enqueues a task on a
+//     CPU outside cpus_allowed; sched_setaffinity returns with the task on an
+//     allowed CPU.
+//   - kernel-bug: no modelled BUG_ON fires; the violation names the line.
+//
+// Properties read model state; they never change it. This package imports
+// model only; it must not import explore or cmd.
+package properties

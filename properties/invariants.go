@@ -1,0 +1,260 @@
+package properties
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rqcheck/rqcheck/model"
+)
+
+// NoDeadlock: no set of contexts waits on each other for ever (spec §6).
+//
+// In every state the wait-for graph over contexts must be acyclic. A context
+// waits for the owner of the spinlock it spins on, and a context that an
+// interrupt preempted waits for the interrupt's context to return; so a
+// hardirq spinning on a lock its own CPU's thread holds is a cycle of two,
+// and an ABBA lock order between two CPUs is a cycle of two. In a state with
+// no enabled step (every event budget spent), no context may still spin, no
+// task may still sleep in wait_for_completion and no migration request may
+// still be queued: that is "every CPU stuck while work remains".
+var NoDeadlock = &Property{
+	Name:     "no-deadlock",
+	Doc:      "no cycle of contexts spinning on each other's locks or interrupted by each other; no state where nothing can run while a context spins, a task waits for a completion, or a migration request is queued",
+	State:    waitCycle,
+	Terminal: stuck,
+}
+
+type ctxRef struct{ cpu, lvl int }
+
+func ctxString(s *model.State, r ctxRef) string {
+	return fmt.Sprintf("cpu%d/%s", r.cpu, s.ContextName(r.cpu, r.lvl))
+}
+
+func waitCycle(m *model.Model, s *model.State) string {
+	if s.Bug != 0 {
+		return ""
+	}
+	n := m.NumCPUs()
+	// Each context has at most two outgoing edges: to the owner of the
+	// lock it spins on, and to the context stacked above it.
+	var edges [model.MaxCPUs * 3][2]int
+	var why [model.MaxCPUs * 3][2]string
+	var nedge [model.MaxCPUs * 3]int
+	for c := 0; c < n; c++ {
+		cpu := &s.CPU[c]
+		levels := []int{model.LevelThread}
+		if cpu.InSoft {
+			levels = append(levels, model.LevelSoftirq)
+		}
+		if cpu.InHard {
+			levels = append(levels, model.LevelHardirq)
+		}
+		for i, lvl := range levels {
+			id := c*3 + lvl
+			if l, ok := m.Blocked(s, c, lvl); ok {
+				o := s.Owner(l)
+				edges[id][nedge[id]] = int(o)
+				why[id][nedge[id]] = fmt.Sprintf("spins on %s held by %s", model.LockName(l), ctxString(s, ctxRef{model.CtxCPU(o), model.CtxLevel(o)}))
+				nedge[id]++
+			}
+			if i+1 < len(levels) {
+				up := c*3 + levels[i+1]
+				edges[id][nedge[id]] = up
+				why[id][nedge[id]] = fmt.Sprintf("is interrupted by %s", ctxString(s, ctxRef{c, levels[i+1]}))
+				nedge[id]++
+			}
+		}
+	}
+	// Find a cycle by DFS, keeping the grey path and the edge taken.
+	var colour [model.MaxCPUs * 3]uint8
+	var path, pathEdge []int
+	var parts []string
+	var visit func(u int) bool
+	visit = func(u int) bool {
+		colour[u] = 1
+		path = append(path, u)
+		pathEdge = append(pathEdge, 0)
+		for e := 0; e < nedge[u]; e++ {
+			v := edges[u][e]
+			pathEdge[len(pathEdge)-1] = e
+			if colour[v] == 1 {
+				i := 0
+				for path[i] != v {
+					i++
+				}
+				for ; i < len(path); i++ {
+					w := path[i]
+					parts = append(parts, fmt.Sprintf("%s %s", ctxString(s, ctxRef{w / 3, w % 3}), why[w][pathEdge[i]]))
+				}
+				return true
+			}
+			if colour[v] == 0 && visit(v) {
+				return true
+			}
+		}
+		colour[u] = 2
+		path = path[:len(path)-1]
+		pathEdge = pathEdge[:len(pathEdge)-1]
+		return false
+	}
+	for id := 0; id < n*3; id++ {
+		if colour[id] == 0 && nedge[id] > 0 && visit(id) {
+			return "deadlock: " + strings.Join(parts, "; ")
+		}
+	}
+	return ""
+}
+
+func stuck(m *model.Model, s *model.State) string {
+	if s.Bug != 0 {
+		return ""
+	}
+	var why []string
+	for c := 0; c < m.NumCPUs(); c++ {
+		for lvl := model.LevelHardirq; lvl >= model.LevelThread; lvl-- {
+			if l, ok := m.Blocked(s, c, lvl); ok {
+				o := s.Owner(l)
+				why = append(why, fmt.Sprintf("%s spins on %s held by %s", ctxString(s, ctxRef{c, lvl}), model.LockName(l),
+					ctxString(s, ctxRef{model.CtxCPU(o), model.CtxLevel(o)})))
+			}
+		}
+		if q := s.CPU[c].MigQLen; q > 0 {
+			why = append(why, fmt.Sprintf("rq[%d]->migration_queue holds %d request(s) nobody serves", c, q))
+		}
+	}
+	for t := 0; t < m.NumTasks(); t++ {
+		if task := &s.Task[t]; !task.OnRq && task.State == model.TaskUninterruptible {
+			why = append(why, fmt.Sprintf("T%d sleeps in wait_for_completion and nothing is left to wake it", t))
+		}
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return "no step can run while work remains: " + strings.Join(why, "; ")
+}
+
+// NoLostTask: every task is in exactly one place (spec §6).
+//
+// A task on a runqueue (on_rq) is rq->curr of exactly one CPU or queued on
+// exactly one, and that CPU is task_cpu(p). A task off the runqueues is on
+// none of the queues (it may still be rq->curr while schedule() switches it
+// out), and it is asleep: a TASK_RUNNING task on no runqueue is lost. And
+// whenever rq->lock is free, rq->nr_running counts exactly the queued tasks,
+// the running task and a runnable migration thread.
+var NoLostTask = &Property{
+	Name:  "no-lost-task",
+	Doc:   "every task is on exactly one runqueue (queued or running) or asleep; never duplicated, never gone; nr_running agrees with the queue whenever rq->lock is free",
+	State: lostTask,
+}
+
+func lostTask(m *model.Model, s *model.State) string {
+	n, nt := m.NumCPUs(), m.NumTasks()
+	var queued, running [model.MaxTasks]int
+	var where [model.MaxTasks]int
+	for c := 0; c < n; c++ {
+		cpu := &s.CPU[c]
+		for i := 0; i < int(cpu.QLen); i++ {
+			queued[cpu.Queue[i]]++
+			where[cpu.Queue[i]] = c
+		}
+		if cpu.Curr >= 0 {
+			running[cpu.Curr]++
+			where[cpu.Curr] = c
+		}
+	}
+	for t := 0; t < nt; t++ {
+		task := &s.Task[t]
+		total := queued[t] + running[t]
+		switch {
+		case total > 1:
+			return fmt.Sprintf("T%d is in %d places at once (queued %d, running %d)", t, total, queued[t], running[t])
+		case task.OnRq && total == 0:
+			return fmt.Sprintf("T%d is on_rq but on no runqueue: lost", t)
+		case task.OnRq && where[t] != int(task.CPU):
+			return fmt.Sprintf("T%d is on rq[%d] but task_cpu is %d", t, where[t], task.CPU)
+		case !task.OnRq && queued[t] > 0:
+			return fmt.Sprintf("T%d is queued on rq[%d] but not on_rq", t, where[t])
+		case !task.OnRq && total == 0 && task.State == model.TaskRunning:
+			return fmt.Sprintf("T%d is TASK_RUNNING but on no runqueue: lost", t)
+		}
+	}
+	for c := 0; c < n; c++ {
+		cpu := &s.CPU[c]
+		if cpu.Lock != model.NoOwner {
+			continue
+		}
+		want := int(cpu.QLen)
+		if cpu.Curr >= 0 && s.Task[cpu.Curr].OnRq {
+			want++
+		}
+		if cpu.MigOnRq {
+			want++
+		}
+		if int(cpu.NrRunning) != want {
+			return fmt.Sprintf("rq[%d]->nr_running is %d but the runqueue holds %d", c, cpu.NrRunning, want)
+		}
+	}
+	return ""
+}
+
+// Affinity: no task is enqueued on a CPU outside its cpus_allowed, and when
+// sched_setaffinity returns the task is on an allowed CPU (spec §6).
+//
+// Enqueues are judged when a balancing, migration or wake-up path puts a task
+// on a runqueue (pull_task, __migrate_task, try_to_wake_up). A task that is
+// already on a CPU when its mask changes may still run there until the
+// migration thread moves it: that is how set_cpus_allowed works, not a
+// violation.
+var Affinity = &Property{
+	Name: "affinity",
+	Doc:  "no task is enqueued on a CPU outside its cpus_allowed; when sched_setaffinity returns, the task is on an allowed CPU",
+	Step: affinityStep,
+}
+
+func affinityStep(m *model.Model, prev *model.State, st model.Step, eff *model.Effects, next *model.State) string {
+	for i := 0; i < int(eff.NEnq); i++ {
+		e := eff.Enq[i]
+		if next.Task[e.Task].Mask&(1<<e.CPU) == 0 {
+			return fmt.Sprintf("T%d enqueued on cpu%d outside its cpus_allowed %s", e.Task, e.CPU, maskOf(next.Task[e.Task].Mask))
+		}
+	}
+	if t := eff.AffinityDone; t >= 0 {
+		task := &next.Task[t]
+		if task.Mask&(1<<task.CPU) == 0 {
+			return fmt.Sprintf("sched_setaffinity(T%d, %s) returned with T%d on cpu%d", t, maskOf(task.Mask), t, task.CPU)
+		}
+	}
+	return ""
+}
+
+func maskOf(m uint8) string {
+	var parts []string
+	for c := 0; c < 8; c++ {
+		if m&(1<<c) != 0 {
+			parts = append(parts, fmt.Sprint(c))
+		}
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// KernelBug: no modelled BUG_ON fires (spec §6). The message is the kernel's
+// own report: the line, the function and condition, the CPU and the comm.
+var KernelBug = &Property{
+	Name:  "kernel-bug",
+	Doc:   "no BUG_ON of the modelled code fires (2090, 2135, 2781, 2930, 3033)",
+	State: kernelBug,
+}
+
+func kernelBug(m *model.Model, s *model.State) string {
+	if s.Bug == 0 {
+		return ""
+	}
+	return BugReport(s)
+}
+
+// BugReport renders a fired BUG_ON as the kernel would print it.
+func BugReport(s *model.State) string {
+	b := model.Bugs[int(s.Bug)]
+	return fmt.Sprintf("kernel BUG at kernel/sched.c:%d! (%s: %s) CPU %d comm %s",
+		s.Bug, b.Func, b.Cond, s.BugCPU, s.ContextName(int(s.BugCPU), int(s.BugLvl)))
+}
