@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/rqcheck/rqcheck/model"
@@ -157,12 +158,9 @@ func (e *explorer) stop() bool {
 }
 
 // report records a violation; it returns true if the search must stop.
-func (e *explorer) report(prop, msg string, trace func() []model.Step) bool {
-	if e.seen[prop] {
-		return false
-	}
+func (e *explorer) report(prop, msg string, trace []model.Step) bool {
 	e.seen[prop] = true
-	e.res.Violations = append(e.res.Violations, Violation{Property: prop, Message: msg, Trace: trace()})
+	e.res.Violations = append(e.res.Violations, Violation{Property: prop, Message: msg, Trace: trace})
 	if !e.opt.All || len(e.seen) == len(e.opt.Props) {
 		e.res.Stopped = "violation"
 		return true
@@ -170,42 +168,42 @@ func (e *explorer) report(prop, msg string, trace func() []model.Step) bool {
 	return false
 }
 
-// checkStep judges a transition and, if next is new, the state next.
-// It returns true if the search must stop.
-func (e *explorer) checkStep(prev *model.State, st model.Step, eff *model.Effects, next *model.State, isNew bool, trace func() []model.Step) bool {
+// judgeStep judges a transition and, if next is new, the state next. It
+// returns the first failing property not yet reported, or "".
+func (e *explorer) judgeStep(prev *model.State, st model.Step, eff *model.Effects, next *model.State, isNew bool) (string, string) {
 	for _, p := range e.opt.Props {
 		if p.Step != nil && !e.seen[p.Name] {
-			if msg := p.Step(e.m, prev, st, eff, next); msg != "" && e.report(p.Name, msg, trace) {
-				return true
+			if msg := p.Step(e.m, prev, st, eff, next); msg != "" {
+				return p.Name, msg
 			}
 		}
 	}
 	if isNew {
-		return e.checkState(next, trace)
+		return e.judgeState(next)
 	}
-	return false
+	return "", ""
 }
 
-func (e *explorer) checkState(s *model.State, trace func() []model.Step) bool {
+func (e *explorer) judgeState(s *model.State) (string, string) {
 	for _, p := range e.opt.Props {
 		if p.State != nil && !e.seen[p.Name] {
-			if msg := p.State(e.m, s); msg != "" && e.report(p.Name, msg, trace) {
-				return true
+			if msg := p.State(e.m, s); msg != "" {
+				return p.Name, msg
 			}
 		}
 	}
-	return false
+	return "", ""
 }
 
-func (e *explorer) checkTerminal(s *model.State, trace func() []model.Step) bool {
+func (e *explorer) judgeTerminal(s *model.State) (string, string) {
 	for _, p := range e.opt.Props {
 		if p.Terminal != nil && !e.seen[p.Name] {
-			if msg := p.Terminal(e.m, s); msg != "" && e.report(p.Name, msg, trace) {
-				return true
+			if msg := p.Terminal(e.m, s); msg != "" {
+				return p.Name, msg
 			}
 		}
 	}
-	return false
+	return "", ""
 }
 
 // bfs is breadth-first search over encoded states, one level at a time.
@@ -215,78 +213,83 @@ func (e *explorer) bfs() {
 	m := e.m
 	size := model.EncodedSize(m.Sc)
 	visited := newFPSet()
-	var parent []uint32
-	var via []model.Step
-	traceTo := func(id uint32, last *model.Step) func() []model.Step {
-		return func() []model.Step {
-			var rev []model.Step
-			if last != nil {
-				rev = append(rev, *last)
-			}
-			for id != 0 {
-				rev = append(rev, via[id])
-				id = parent[id]
-			}
-			for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
-				rev[i], rev[j] = rev[j], rev[i]
-			}
-			return rev
+	// nodes[id] is the parent of state id and the step that reached it.
+	type node struct {
+		parent uint32
+		via    model.Step
+	}
+	nodes := []node{{}}
+	traceTo := func(id uint32, last *model.Step) []model.Step {
+		var rev []model.Step
+		if last != nil {
+			rev = append(rev, *last)
 		}
+		for ; id != 0; id = nodes[id].parent {
+			rev = append(rev, nodes[id].via)
+		}
+		slices.Reverse(rev)
+		return rev
 	}
 
 	init := m.Init()
 	enc := model.Encode(make([]byte, 0, size), &init, m.Sc)
 	visited.add(fingerprint(enc))
-	parent, via = append(parent, 0), append(via, model.Step{})
 	e.res.Stats.States = 1
-	if e.checkState(&init, traceTo(0, nil)) {
+	if prop, msg := e.judgeState(&init); prop != "" && e.report(prop, msg, nil) {
 		return
 	}
-	level := enc
+	level := append([]byte(nil), enc...)
 	levelBase := uint32(0)
 	depth := 0
 	var cur, next model.State
+	var eff model.Effects
+	var nextLevel []byte
 	for len(level) > 0 {
-		var nextLevel []byte
-		nextBase := uint32(len(parent))
+		nextLevel = nextLevel[:0]
+		nextBase := uint32(len(nodes))
 		for off := 0; off < len(level); off += size {
 			id := levelBase + uint32(off/size)
 			model.Decode(level[off:off+size], &cur, m.Sc)
 			e.buf = m.Enabled(&cur, e.buf)
 			if len(e.buf) == 0 {
-				if e.checkTerminal(&cur, traceTo(id, nil)) {
+				if prop, msg := e.judgeTerminal(&cur); prop != "" && e.report(prop, msg, traceTo(id, nil)) {
 					return
 				}
 				continue
 			}
-			steps := append([]model.Step(nil), e.buf...)
-			for _, st := range steps {
-				next = cur
-				eff := m.Apply(&next, st)
+			for _, st := range e.buf {
+				model.CopyState(&next, &cur, m.Sc)
+				eff = m.Apply(&next, st)
 				e.res.Stats.Transitions++
 				enc = model.Encode(enc[:0], &next, m.Sc)
 				isNew := visited.add(fingerprint(enc))
-				var newID uint32
+				newID := id
 				if isNew {
-					newID = uint32(len(parent))
-					parent, via = append(parent, id), append(via, st)
+					newID = uint32(len(nodes))
+					nodes = append(nodes, node{id, st})
 					nextLevel = append(nextLevel, enc...)
 					e.res.Stats.States++
 					e.res.Stats.MaxDepth = depth + 1
 				}
-				var tr func() []model.Step
-				if isNew {
-					tr = traceTo(newID, nil)
-				} else {
-					stc := st
-					tr = traceTo(id, &stc)
+				if prop, msg := e.judgeStep(&cur, st, &eff, &next, isNew); prop != "" {
+					var tr []model.Step
+					if isNew {
+						tr = traceTo(newID, nil)
+					} else {
+						last := st
+						tr = traceTo(id, &last)
+					}
+					if e.report(prop, msg, tr) {
+						return
+					}
 				}
-				if e.checkStep(&cur, st, &eff, &next, isNew, tr) || e.stop() {
+				if e.stop() {
 					return
 				}
 			}
 		}
-		level, levelBase = nextLevel, nextBase
+		// The level just expanded is dead: reuse its buffer for the next.
+		level, nextLevel, levelBase = nextLevel, level, nextBase
 		depth++
 	}
 	e.res.Complete = true
@@ -304,14 +307,12 @@ func (e *explorer) dfs() {
 	}
 	var stack []frame
 	var path []model.Step
-	trace := func(last *model.Step) func() []model.Step {
-		return func() []model.Step {
-			t := append([]model.Step(nil), path...)
-			if last != nil {
-				t = append(t, *last)
-			}
-			return t
+	trace := func(last *model.Step) []model.Step {
+		t := append([]model.Step(nil), path...)
+		if last != nil {
+			t = append(t, *last)
 		}
+		return t
 	}
 	enc := make([]byte, 0, size)
 	push := func(s *model.State) bool {
@@ -319,14 +320,19 @@ func (e *explorer) dfs() {
 		stack = append(stack, frame{state: *s, steps: steps})
 		e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(path))
 		if len(steps) == 0 {
-			return e.checkTerminal(s, trace(nil))
+			if prop, msg := e.judgeTerminal(s); prop != "" {
+				return e.report(prop, msg, trace(nil))
+			}
 		}
 		return false
 	}
 	init := m.Init()
 	visited.add(fingerprint(model.Encode(enc[:0], &init, m.Sc)))
 	e.res.Stats.States = 1
-	if e.checkState(&init, trace(nil)) || push(&init) {
+	if prop, msg := e.judgeState(&init); prop != "" && e.report(prop, msg, nil) {
+		return
+	}
+	if push(&init) {
 		return
 	}
 	var next model.State
@@ -345,21 +351,27 @@ func (e *explorer) dfs() {
 		}
 		st := top.steps[top.next]
 		top.next++
-		next = top.state
+		model.CopyState(&next, &top.state, m.Sc)
 		eff := m.Apply(&next, st)
 		e.res.Stats.Transitions++
 		enc = model.Encode(enc[:0], &next, m.Sc)
 		isNew := visited.add(fingerprint(enc))
-		stc := st
 		if isNew {
 			e.res.Stats.States++
 			path = append(path, st)
-			if e.checkStep(&top.state, st, &eff, &next, true, trace(nil)) || e.stop() || push(&next) {
+		}
+		if prop, msg := e.judgeStep(&top.state, st, &eff, &next, isNew); prop != "" {
+			var tr []model.Step
+			if isNew {
+				tr = trace(nil)
+			} else {
+				tr = trace(&st)
+			}
+			if e.report(prop, msg, tr) {
 				return
 			}
-			continue
 		}
-		if e.checkStep(&top.state, st, &eff, &next, false, trace(&stc)) || e.stop() {
+		if e.stop() || (isNew && push(&next)) {
 			return
 		}
 	}
@@ -384,10 +396,11 @@ func (e *explorer) random() {
 	enc := make([]byte, 0, model.EncodedSize(m.Sc))
 	var path []model.Step
 	trace := func() []model.Step { return append([]model.Step(nil), path...) }
+	judged := func(prop, msg string) bool { return prop != "" && e.report(prop, msg, trace()) }
 	init := m.Init()
 	visited.add(fingerprint(model.Encode(enc[:0], &init, m.Sc)))
 	e.res.Stats.States = 1
-	if e.checkState(&init, trace) {
+	if judged(e.judgeState(&init)) {
 		return
 	}
 	var cur, next model.State
@@ -397,13 +410,13 @@ func (e *explorer) random() {
 		for len(path) < depth {
 			e.buf = m.Enabled(&cur, e.buf)
 			if len(e.buf) == 0 {
-				if e.checkTerminal(&cur, trace) {
+				if judged(e.judgeTerminal(&cur)) {
 					return
 				}
 				break
 			}
 			st := e.buf[rng.IntN(len(e.buf))]
-			next = cur
+			model.CopyState(&next, &cur, m.Sc)
 			eff := m.Apply(&next, st)
 			e.res.Stats.Transitions++
 			path = append(path, st)
@@ -412,10 +425,10 @@ func (e *explorer) random() {
 			if isNew {
 				e.res.Stats.States++
 			}
-			if e.checkStep(&cur, st, &eff, &next, isNew, trace) || e.stop() {
+			if judged(e.judgeStep(&cur, st, &eff, &next, isNew)) || e.stop() {
 				return
 			}
-			cur = next
+			model.CopyState(&cur, &next, m.Sc)
 		}
 	}
 	e.res.Stopped = "walks"

@@ -10,8 +10,8 @@ import (
 // equal fingerprints as equal states.
 type fp [2]uint64
 
-// fingerprint hashes an encoded state: two independent 64-bit multiply-mix
-// lanes over the 8-byte words (wyhash-style folding), then a final avalanche.
+// fingerprint hashes an encoded state: two 64-bit lanes of wyhash-style
+// folding, each multiplying 16 bytes at a time, then a final avalanche.
 func fingerprint(b []byte) fp {
 	const (
 		k0 = 0xa0761d6478bd642f
@@ -20,19 +20,24 @@ func fingerprint(b []byte) fp {
 		k3 = 0x589965cc75374cc3
 	)
 	h0, h1 := uint64(len(b))^k0, uint64(len(b))^k2
-	for len(b) >= 8 {
-		w := binary.LittleEndian.Uint64(b)
-		h0 = mix(h0^w, k1)
-		h1 = mix(h1^w, k3)
-		b = b[8:]
+	for len(b) >= 16 {
+		a := binary.LittleEndian.Uint64(b)
+		c := binary.LittleEndian.Uint64(b[8:])
+		h0 = mix(a^k1^h0, c^k2)
+		h1 = mix(a^k3, c^k0^h1)
+		b = b[16:]
 	}
-	var tail uint64
+	var t0, t1 uint64
 	for i, c := range b {
-		tail |= uint64(c) << (8 * i)
+		if i < 8 {
+			t0 |= uint64(c) << (8 * i)
+		} else {
+			t1 |= uint64(c) << (8 * (i - 8))
+		}
 	}
-	h0 = mix(h0^tail, k1)
-	h1 = mix(h1^tail, k3)
-	return fp{mix(h0, k2), mix(h1, k0)}
+	h0 = mix(t0^k1^h0, t1^k2)
+	h1 = mix(t0^k3, t1^k0^h1)
+	return fp{mix(h0^k3, h1^k1), mix(h1^k2, h0^k0)}
 }
 
 func mix(a, b uint64) uint64 {
@@ -40,19 +45,55 @@ func mix(a, b uint64) uint64 {
 	return hi ^ lo
 }
 
-// fpSet is the visited set: a set of fingerprints. It is the seam for the
-// compact and concurrent stores that come later.
-type fpSet struct{ m map[fp]struct{} }
+// fpSet is the visited set: an open-addressing hash set of fingerprints
+// with linear probing, kept at most half full. Slots hold fingerprints
+// directly (the first word is already a hash), so a lookup is one or two
+// cache lines. It is the seam for the compact and concurrent stores that
+// come later.
+type fpSet struct {
+	slots []fp
+	mask  uint64
+	n     int
+}
 
-func newFPSet() *fpSet { return &fpSet{m: make(map[fp]struct{}, 1<<16)} }
+func newFPSet() *fpSet {
+	const initial = 1 << 12
+	return &fpSet{slots: make([]fp, initial), mask: initial - 1}
+}
 
 // add inserts f and reports whether it was new.
 func (s *fpSet) add(f fp) bool {
-	if _, ok := s.m[f]; ok {
-		return false
+	if f == (fp{}) {
+		f[1] = 1 // the zero fingerprint marks an empty slot
 	}
-	s.m[f] = struct{}{}
-	return true
+	for i := f[0] & s.mask; ; i = (i + 1) & s.mask {
+		switch s.slots[i] {
+		case f:
+			return false
+		case fp{}:
+			s.slots[i] = f
+			s.n++
+			if 2*s.n > len(s.slots) {
+				s.grow()
+			}
+			return true
+		}
+	}
 }
 
-func (s *fpSet) len() int { return len(s.m) }
+func (s *fpSet) grow() {
+	old := s.slots
+	s.slots = make([]fp, 2*len(old))
+	s.mask = uint64(len(s.slots) - 1)
+	for _, f := range old {
+		if f != (fp{}) {
+			i := f[0] & s.mask
+			for s.slots[i] != (fp{}) {
+				i = (i + 1) & s.mask
+			}
+			s.slots[i] = f
+		}
+	}
+}
+
+func (s *fpSet) len() int { return s.n }

@@ -167,12 +167,25 @@ func Encode(buf []byte, s *State, sc *Scenario) []byte {
 	return append(buf, base[toff:toff+len(sc.Tasks)*taskSize]...)
 }
 
-// Decode is the inverse of Encode: it overwrites s with the encoded state.
+// Decode is the inverse of Encode: it overwrites the used part of s with
+// the encoded state. The unused CPUs and tasks of s must be zero, as they
+// are in every State built by Init, Decode or CopyState.
 func Decode(b []byte, s *State, sc *Scenario) {
-	*s = State{}
 	base := unsafe.Slice((*byte)(unsafe.Pointer(s)), unsafe.Sizeof(*s))
 	n := headerSize + sc.CPUs*cpuSize
 	copy(base, b[:n])
 	toff := int(unsafe.Offsetof(s.Task))
 	copy(base[toff:], b[n:])
+}
+
+// CopyState copies the used part of src to dst; it is `*dst = *src` for the
+// states of one scenario, without copying the unused (zero) CPUs and tasks.
+func CopyState(dst, src *State, sc *Scenario) {
+	d := unsafe.Slice((*byte)(unsafe.Pointer(dst)), unsafe.Sizeof(*dst))
+	s := unsafe.Slice((*byte)(unsafe.Pointer(src)), unsafe.Sizeof(*src))
+	n := headerSize + sc.CPUs*cpuSize
+	copy(d[:n], s[:n])
+	toff := int(unsafe.Offsetof(src.Task))
+	m := toff + len(sc.Tasks)*taskSize
+	copy(d[toff:m], s[toff:m])
 }

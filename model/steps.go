@@ -8,7 +8,7 @@ import (
 // PC is a program counter: an index into the step table. Every PC is one
 // statement (or a few statements that nobody else can observe mid-way) of a
 // kernel function, and names the function and the line it models.
-type PC uint16
+type PC uint8
 
 // StepDef describes the code a PC stands for.
 type StepDef struct {
@@ -138,6 +138,9 @@ const (
 
 	numPCs
 )
+
+// The step table must fit PC.
+var _ = [255 - int(numPCs-1)]struct{}{}
 
 // Steps is the step table, indexed by PC.
 var Steps = [numPCs]StepDef{

@@ -35,57 +35,56 @@ func waitCycle(m *model.Model, s *model.State) string {
 		return ""
 	}
 	n := m.NumCPUs()
-	// Each context has at most two outgoing edges: to the owner of the
-	// lock it spins on, and to the context stacked above it.
-	var edges [model.MaxCPUs * 3][2]int
-	var why [model.MaxCPUs * 3][2]string
+	// Each context has at most two outgoing edges: to the owner of the lock
+	// it spins on (kind 0), and to the context stacked above it (kind 1).
+	// Edges to contexts above form no cycle by themselves, so a state where
+	// nothing spins is done at once (the common case).
+	type edge struct{ to, kind, lock int }
+	var edges [model.MaxCPUs * 3][2]edge
 	var nedge [model.MaxCPUs * 3]int
+	spinning := false
 	for c := 0; c < n; c++ {
 		cpu := &s.CPU[c]
-		levels := []int{model.LevelThread}
-		if cpu.InSoft {
-			levels = append(levels, model.LevelSoftirq)
-		}
-		if cpu.InHard {
-			levels = append(levels, model.LevelHardirq)
-		}
-		for i, lvl := range levels {
+		above := -1
+		for lvl := model.LevelHardirq; lvl >= model.LevelThread; lvl-- {
+			if (lvl == model.LevelHardirq && !cpu.InHard) || (lvl == model.LevelSoftirq && !cpu.InSoft) {
+				continue
+			}
 			id := c*3 + lvl
 			if l, ok := m.Blocked(s, c, lvl); ok {
-				o := s.Owner(l)
-				edges[id][nedge[id]] = int(o)
-				why[id][nedge[id]] = fmt.Sprintf("spins on %s held by %s", model.LockName(l), ctxString(s, ctxRef{model.CtxCPU(o), model.CtxLevel(o)}))
+				edges[id][nedge[id]] = edge{int(s.Owner(l)), 0, l}
+				nedge[id]++
+				spinning = true
+			}
+			if above >= 0 {
+				edges[id][nedge[id]] = edge{above, 1, 0}
 				nedge[id]++
 			}
-			if i+1 < len(levels) {
-				up := c*3 + levels[i+1]
-				edges[id][nedge[id]] = up
-				why[id][nedge[id]] = fmt.Sprintf("is interrupted by %s", ctxString(s, ctxRef{c, levels[i+1]}))
-				nedge[id]++
-			}
+			above = id
 		}
+	}
+	if !spinning {
+		return ""
 	}
 	// Find a cycle by DFS, keeping the grey path and the edge taken.
 	var colour [model.MaxCPUs * 3]uint8
-	var path, pathEdge []int
-	var parts []string
+	var path, pathEdge [model.MaxCPUs * 3]int
+	depth := 0
+	var found []int
 	var visit func(u int) bool
 	visit = func(u int) bool {
 		colour[u] = 1
-		path = append(path, u)
-		pathEdge = append(pathEdge, 0)
+		path[depth] = u
+		depth++
 		for e := 0; e < nedge[u]; e++ {
-			v := edges[u][e]
-			pathEdge[len(pathEdge)-1] = e
+			v := edges[u][e].to
+			pathEdge[depth-1] = e
 			if colour[v] == 1 {
 				i := 0
 				for path[i] != v {
 					i++
 				}
-				for ; i < len(path); i++ {
-					w := path[i]
-					parts = append(parts, fmt.Sprintf("%s %s", ctxString(s, ctxRef{w / 3, w % 3}), why[w][pathEdge[i]]))
-				}
+				found = path[i:depth]
 				return true
 			}
 			if colour[v] == 0 && visit(v) {
@@ -93,16 +92,28 @@ func waitCycle(m *model.Model, s *model.State) string {
 			}
 		}
 		colour[u] = 2
-		path = path[:len(path)-1]
-		pathEdge = pathEdge[:len(pathEdge)-1]
+		depth--
 		return false
 	}
 	for id := 0; id < n*3; id++ {
 		if colour[id] == 0 && nedge[id] > 0 && visit(id) {
-			return "deadlock: " + strings.Join(parts, "; ")
+			break
 		}
 	}
-	return ""
+	if found == nil {
+		return ""
+	}
+	var parts []string
+	for i, w := range found {
+		e := edges[w][pathEdge[len(path[:depth])-len(found)+i]]
+		to := ctxRef{e.to / 3, e.to % 3}
+		if e.kind == 0 {
+			parts = append(parts, fmt.Sprintf("%s spins on %s held by %s", ctxString(s, ctxRef{w / 3, w % 3}), model.LockName(e.lock), ctxString(s, to)))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s is interrupted by %s", ctxString(s, ctxRef{w / 3, w % 3}), ctxString(s, to)))
+		}
+	}
+	return "deadlock: " + strings.Join(parts, "; ")
 }
 
 func stuck(m *model.Model, s *model.State) string {
