@@ -488,26 +488,9 @@ func (m *Model) exec(s *State, c, lvl int, ctx *Ctx, eff *Effects) {
 		m.lbInit(s, c, &cpu.SoftLB, true)
 		ctx.PC = PcLBRead
 	case PcLBRead:
-		lb := &cpu.SoftLB
-		if m.lbReadNext(s, c, lb, true) {
-			return
-		}
-		if m.fbgResult(lb) {
-			ctx.PC = PcLBFbq
-		} else {
-			ctx.PC = PcLBOutBalanced
-		}
+		m.fbgStep(s, c, ctx, &cpu.SoftLB, true, PcLBFbq, PcLBOutBalanced)
 	case PcLBFbq:
-		lb := &cpu.SoftLB
-		if !m.fbq(s, lb) {
-			ctx.PC = PcLBOutBalanced
-			return
-		}
-		if int(lb.Busiest) == c {
-			s.bug(2781, c, lvl)
-			return
-		}
-		ctx.PC = PcLBNr
+		m.fbqStep(s, c, lvl, ctx, &cpu.SoftLB, 2781, PcLBNr, PcLBOutBalanced)
 	case PcLBNr:
 		if s.CPU[cpu.SoftLB.Busiest].NrRunning > 1 {
 			ctx.PC = PcLBIrqSave
@@ -601,26 +584,9 @@ func (m *Model) exec(s *State, c, lvl int, ctx *Ctx, eff *Effects) {
 		m.lbRead(s, c, c, lb) // this_rq is locked by us: reading it is not a step
 		ctx.PC = PcNIRead
 	case PcNIRead:
-		lb := &cpu.ThreadLB
-		if m.lbReadNext(s, c, lb, false) {
-			return
-		}
-		if m.fbgResult(lb) {
-			ctx.PC = PcNIFbq
-		} else {
-			ctx.PC = PcNIOut
-		}
+		m.fbgStep(s, c, ctx, &cpu.ThreadLB, false, PcNIFbq, PcNIOut)
 	case PcNIFbq:
-		lb := &cpu.ThreadLB
-		if !m.fbq(s, lb) {
-			ctx.PC = PcNIOut
-			return
-		}
-		if int(lb.Busiest) == c {
-			s.bug(2930, c, lvl)
-			return
-		}
-		ctx.PC = PcNINr
+		m.fbqStep(s, c, lvl, ctx, &cpu.ThreadLB, 2930, PcNINr, PcNIOut)
 	case PcNINr:
 		lb := &cpu.ThreadLB
 		if s.CPU[lb.Busiest].NrRunning > 1 {
@@ -657,5 +623,31 @@ func (m *Model) exec(s *State, c, lvl int, ctx *Ctx, eff *Effects) {
 
 	default:
 		panic(fmt.Sprintf("model: no code at PC %d (%s)", ctx.PC, Steps[ctx.PC].Where()))
+	}
+}
+
+// fbgStep is one unlocked read of find_busiest_group; after the last read it
+// decides: found → PC found, balanced → PC none.
+func (m *Model) fbgStep(s *State, c int, ctx *Ctx, lb *LB, includeSelf bool, found, none PC) {
+	if m.lbReadNext(s, c, lb, includeSelf) {
+		return
+	}
+	if m.fbgResult(lb) {
+		ctx.PC = found
+	} else {
+		ctx.PC = none
+	}
+}
+
+// fbqStep is find_busiest_queue's unlocked re-read of the busiest rq, then
+// BUG_ON(busiest == this_rq) at bugLine.
+func (m *Model) fbqStep(s *State, c, lvl int, ctx *Ctx, lb *LB, bugLine int, next, none PC) {
+	switch {
+	case !m.fbq(s, lb):
+		ctx.PC = none
+	case int(lb.Busiest) == c:
+		s.bug(bugLine, c, lvl)
+	default:
+		ctx.PC = next
 	}
 }

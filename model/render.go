@@ -99,7 +99,7 @@ func (m *Model) Changes(a, b *State) []string {
 			add("T%d cpu %d→%d", t, x.CPU, y.CPU)
 		}
 		if x.Mask != y.Mask {
-			add("T%d cpus_allowed %s→%s", t, maskString(x.Mask), maskString(y.Mask))
+			add("T%d cpus_allowed %s→%s", t, MaskString(x.Mask), MaskString(y.Mask))
 		}
 		if x.OnRq != y.OnRq || x.State != y.State {
 			add("T%d %s", t, taskStateString(y.OnRq, y.State))
@@ -165,7 +165,7 @@ func (m *Model) Summary(s *State) string {
 	}
 	for t := 0; t < m.nt; t++ {
 		task := &s.Task[t]
-		fmt.Fprintf(&b, "T%d: cpu %d, cpus_allowed %s, %s\n", t, task.CPU, maskString(task.Mask), taskStateString(task.OnRq, task.State))
+		fmt.Fprintf(&b, "T%d: cpu %d, cpus_allowed %s, %s\n", t, task.CPU, MaskString(task.Mask), taskStateString(task.OnRq, task.State))
 	}
 	return b.String()
 }

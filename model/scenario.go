@@ -281,7 +281,7 @@ func (sc *Scenario) String() string {
 		if t.Running {
 			state = "running"
 		}
-		fmt.Fprintf(&b, "T%d:cpu%d,%s,allowed=%s", i, t.CPU, state, maskString(sc.TaskMask(i)))
+		fmt.Fprintf(&b, "T%d:cpu%d,%s,allowed=%s", i, t.CPU, state, MaskString(sc.TaskMask(i)))
 		if t.CacheHot {
 			b.WriteString(",hot")
 		}
@@ -291,7 +291,7 @@ func (sc *Scenario) String() string {
 	}
 	fmt.Fprintf(&b, "], ticks %v, idle_balance=%v", sc.Ticks, sc.IdleBalance)
 	for _, a := range sc.Affinity {
-		fmt.Fprintf(&b, ", T%d: sched_setaffinity(T%d, %s)", a.Caller, a.Target, maskString(cpuMask(a.Mask, sc.CPUs)))
+		fmt.Fprintf(&b, ", T%d: sched_setaffinity(T%d, %s)", a.Caller, a.Target, MaskString(cpuMask(a.Mask, sc.CPUs)))
 	}
 	if len(sc.Knobs) > 0 {
 		keys := make([]string, 0, len(sc.Knobs))
@@ -306,7 +306,8 @@ func (sc *Scenario) String() string {
 	return b.String()
 }
 
-func maskString(m uint8) string {
+// MaskString renders a cpumask as {0,2}.
+func MaskString(m uint8) string {
 	var parts []string
 	for c := 0; c < 8; c++ {
 		if m&(1<<c) != 0 {

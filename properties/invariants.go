@@ -226,26 +226,16 @@ func affinityStep(m *model.Model, prev *model.State, st model.Step, eff *model.E
 	for i := 0; i < int(eff.NEnq); i++ {
 		e := eff.Enq[i]
 		if next.Task[e.Task].Mask&(1<<e.CPU) == 0 {
-			return fmt.Sprintf("T%d enqueued on cpu%d outside its cpus_allowed %s", e.Task, e.CPU, maskOf(next.Task[e.Task].Mask))
+			return fmt.Sprintf("T%d enqueued on cpu%d outside its cpus_allowed %s", e.Task, e.CPU, model.MaskString(next.Task[e.Task].Mask))
 		}
 	}
 	if t := eff.AffinityDone; t >= 0 {
 		task := &next.Task[t]
 		if task.Mask&(1<<task.CPU) == 0 {
-			return fmt.Sprintf("sched_setaffinity(T%d, %s) returned with T%d on cpu%d", t, maskOf(task.Mask), t, task.CPU)
+			return fmt.Sprintf("sched_setaffinity(T%d, %s) returned with T%d on cpu%d", t, model.MaskString(task.Mask), t, task.CPU)
 		}
 	}
 	return ""
-}
-
-func maskOf(m uint8) string {
-	var parts []string
-	for c := 0; c < 8; c++ {
-		if m&(1<<c) != 0 {
-			parts = append(parts, fmt.Sprint(c))
-		}
-	}
-	return "{" + strings.Join(parts, ",") + "}"
 }
 
 // KernelBug: no modelled BUG_ON fires (spec §6). The message is the kernel's
