@@ -110,7 +110,7 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 		ctx, cancel = context.WithTimeout(ctx, opt.TimeLimit)
 		defer cancel()
 	}
-	e := &explorer{m: m, opt: opt, ctx: ctx, start: time.Now(), seen: map[string]bool{}}
+	e := &explorer{m: m, opt: opt, ctx: ctx, start: time.Now(), seen: make([]bool, len(opt.Props))}
 	switch opt.Strategy {
 	case BFS:
 		e.bfs()
@@ -131,7 +131,8 @@ type explorer struct {
 	ctx   context.Context
 	start time.Time
 	res   Result
-	seen  map[string]bool // properties already reported
+	seen  []bool // seen[i]: opt.Props[i] already reported
+	nseen int
 	buf   []model.Step
 }
 
@@ -158,10 +159,11 @@ func (e *explorer) stop() bool {
 }
 
 // report records a violation; it returns true if the search must stop.
-func (e *explorer) report(prop, msg string, trace []model.Step) bool {
+func (e *explorer) report(prop int, msg string, trace []model.Step) bool {
 	e.seen[prop] = true
-	e.res.Violations = append(e.res.Violations, Violation{Property: prop, Message: msg, Trace: trace})
-	if !e.opt.All || len(e.seen) == len(e.opt.Props) {
+	e.nseen++
+	e.res.Violations = append(e.res.Violations, Violation{Property: e.opt.Props[prop].Name, Message: msg, Trace: trace})
+	if !e.opt.All || e.nseen == len(e.opt.Props) {
 		e.res.Stopped = "violation"
 		return true
 	}
@@ -169,41 +171,41 @@ func (e *explorer) report(prop, msg string, trace []model.Step) bool {
 }
 
 // judgeStep judges a transition and, if next is new, the state next. It
-// returns the first failing property not yet reported, or "".
-func (e *explorer) judgeStep(prev *model.State, st model.Step, eff *model.Effects, next *model.State, isNew bool) (string, string) {
-	for _, p := range e.opt.Props {
-		if p.Step != nil && !e.seen[p.Name] {
+// returns the index of the first failing property not yet reported, or -1.
+func (e *explorer) judgeStep(prev *model.State, st model.Step, eff *model.Effects, next *model.State, isNew bool) (int, string) {
+	for i, p := range e.opt.Props {
+		if p.Step != nil && !e.seen[i] {
 			if msg := p.Step(e.m, prev, st, eff, next); msg != "" {
-				return p.Name, msg
+				return i, msg
 			}
 		}
 	}
 	if isNew {
 		return e.judgeState(next)
 	}
-	return "", ""
+	return -1, ""
 }
 
-func (e *explorer) judgeState(s *model.State) (string, string) {
-	for _, p := range e.opt.Props {
-		if p.State != nil && !e.seen[p.Name] {
+func (e *explorer) judgeState(s *model.State) (int, string) {
+	for i, p := range e.opt.Props {
+		if p.State != nil && !e.seen[i] {
 			if msg := p.State(e.m, s); msg != "" {
-				return p.Name, msg
+				return i, msg
 			}
 		}
 	}
-	return "", ""
+	return -1, ""
 }
 
-func (e *explorer) judgeTerminal(s *model.State) (string, string) {
-	for _, p := range e.opt.Props {
-		if p.Terminal != nil && !e.seen[p.Name] {
+func (e *explorer) judgeTerminal(s *model.State) (int, string) {
+	for i, p := range e.opt.Props {
+		if p.Terminal != nil && !e.seen[i] {
 			if msg := p.Terminal(e.m, s); msg != "" {
-				return p.Name, msg
+				return i, msg
 			}
 		}
 	}
-	return "", ""
+	return -1, ""
 }
 
 // bfs is breadth-first search over encoded states, one level at a time.
@@ -235,7 +237,7 @@ func (e *explorer) bfs() {
 	enc := model.Encode(make([]byte, 0, size), &init, m.Sc)
 	visited.add(fingerprint(enc))
 	e.res.Stats.States = 1
-	if prop, msg := e.judgeState(&init); prop != "" && e.report(prop, msg, nil) {
+	if prop, msg := e.judgeState(&init); prop >= 0 && e.report(prop, msg, nil) {
 		return
 	}
 	level := append([]byte(nil), enc...)
@@ -252,7 +254,7 @@ func (e *explorer) bfs() {
 			model.Decode(level[off:off+size], &cur, m.Sc)
 			e.buf = m.Enabled(&cur, e.buf)
 			if len(e.buf) == 0 {
-				if prop, msg := e.judgeTerminal(&cur); prop != "" && e.report(prop, msg, traceTo(id, nil)) {
+				if prop, msg := e.judgeTerminal(&cur); prop >= 0 && e.report(prop, msg, traceTo(id, nil)) {
 					return
 				}
 				continue
@@ -271,7 +273,7 @@ func (e *explorer) bfs() {
 					e.res.Stats.States++
 					e.res.Stats.MaxDepth = depth + 1
 				}
-				if prop, msg := e.judgeStep(&cur, st, &eff, &next, isNew); prop != "" {
+				if prop, msg := e.judgeStep(&cur, st, &eff, &next, isNew); prop >= 0 {
 					var tr []model.Step
 					if isNew {
 						tr = traceTo(newID, nil)
@@ -320,7 +322,7 @@ func (e *explorer) dfs() {
 		stack = append(stack, frame{state: *s, steps: steps})
 		e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(path))
 		if len(steps) == 0 {
-			if prop, msg := e.judgeTerminal(s); prop != "" {
+			if prop, msg := e.judgeTerminal(s); prop >= 0 {
 				return e.report(prop, msg, trace(nil))
 			}
 		}
@@ -329,7 +331,7 @@ func (e *explorer) dfs() {
 	init := m.Init()
 	visited.add(fingerprint(model.Encode(enc[:0], &init, m.Sc)))
 	e.res.Stats.States = 1
-	if prop, msg := e.judgeState(&init); prop != "" && e.report(prop, msg, nil) {
+	if prop, msg := e.judgeState(&init); prop >= 0 && e.report(prop, msg, nil) {
 		return
 	}
 	if push(&init) {
@@ -360,7 +362,7 @@ func (e *explorer) dfs() {
 			e.res.Stats.States++
 			path = append(path, st)
 		}
-		if prop, msg := e.judgeStep(&top.state, st, &eff, &next, isNew); prop != "" {
+		if prop, msg := e.judgeStep(&top.state, st, &eff, &next, isNew); prop >= 0 {
 			var tr []model.Step
 			if isNew {
 				tr = trace(nil)
@@ -396,7 +398,7 @@ func (e *explorer) random() {
 	enc := make([]byte, 0, model.EncodedSize(m.Sc))
 	var path []model.Step
 	trace := func() []model.Step { return append([]model.Step(nil), path...) }
-	judged := func(prop, msg string) bool { return prop != "" && e.report(prop, msg, trace()) }
+	judged := func(prop int, msg string) bool { return prop >= 0 && e.report(prop, msg, trace()) }
 	init := m.Init()
 	visited.add(fingerprint(model.Encode(enc[:0], &init, m.Sc)))
 	e.res.Stats.States = 1

@@ -10,8 +10,10 @@ import (
 // equal fingerprints as equal states.
 type fp [2]uint64
 
-// fingerprint hashes an encoded state: two 64-bit lanes of wyhash-style
-// folding, each multiplying 16 bytes at a time, then a final avalanche.
+// fingerprint hashes an encoded state into 128 bits. Each 16-byte block
+// is folded into a 128-bit accumulator with one 64x64→128-bit multiply
+// (wyhash's mixing, keeping both halves of the product), and both halves
+// get a final avalanche.
 func fingerprint(b []byte) fp {
 	const (
 		k0 = 0xa0761d6478bd642f
@@ -19,12 +21,12 @@ func fingerprint(b []byte) fp {
 		k2 = 0x8ebc6af09c88c6e3
 		k3 = 0x589965cc75374cc3
 	)
-	h0, h1 := uint64(len(b))^k0, uint64(len(b))^k2
+	s0, s1 := uint64(len(b))^k0, uint64(k1)
 	for len(b) >= 16 {
 		a := binary.LittleEndian.Uint64(b)
 		c := binary.LittleEndian.Uint64(b[8:])
-		h0 = mix(a^k1^h0, c^k2)
-		h1 = mix(a^k3, c^k0^h1)
+		hi, lo := bits.Mul64(a^s0^k2, c^s1^k3)
+		s0, s1 = hi^s1, lo^s0
 		b = b[16:]
 	}
 	var t0, t1 uint64
@@ -35,9 +37,9 @@ func fingerprint(b []byte) fp {
 			t1 |= uint64(c) << (8 * (i - 8))
 		}
 	}
-	h0 = mix(t0^k1^h0, t1^k2)
-	h1 = mix(t0^k3, t1^k0^h1)
-	return fp{mix(h0^k3, h1^k1), mix(h1^k2, h0^k0)}
+	hi, lo := bits.Mul64(t0^s0^k2, t1^s1^k3)
+	s0, s1 = hi^s1, lo^s0
+	return fp{mix(s0^k3, s1^k1), mix(s1^k2, s0^k0)}
 }
 
 func mix(a, b uint64) uint64 {
