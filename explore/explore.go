@@ -187,20 +187,19 @@ func (e *explorer) judgeStep(prev *model.State, st model.Step, eff *model.Effect
 }
 
 func (e *explorer) judgeState(s *model.State) (int, string) {
-	for i, p := range e.opt.Props {
-		if p.State != nil && !e.seen[i] {
-			if msg := p.State(e.m, s); msg != "" {
-				return i, msg
-			}
-		}
-	}
-	return -1, ""
+	return e.judge(s, func(p *properties.Property) func(*model.Model, *model.State) string { return p.State })
 }
 
 func (e *explorer) judgeTerminal(s *model.State) (int, string) {
+	return e.judge(s, func(p *properties.Property) func(*model.Model, *model.State) string { return p.Terminal })
+}
+
+// judge runs one kind of state judge (chosen by which) of every property not
+// yet reported, and returns the first that fails, or -1.
+func (e *explorer) judge(s *model.State, which func(*properties.Property) func(*model.Model, *model.State) string) (int, string) {
 	for i, p := range e.opt.Props {
-		if p.Terminal != nil && !e.seen[i] {
-			if msg := p.Terminal(e.m, s); msg != "" {
+		if f := which(p); f != nil && !e.seen[i] {
+			if msg := f(e.m, s); msg != "" {
 				return i, msg
 			}
 		}
