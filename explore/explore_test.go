@@ -23,7 +23,7 @@ func newModel(t testing.TB, sc *model.Scenario, variant string) *model.Model {
 func search(t testing.TB, m *model.Model, opt explore.Options) *explore.Result {
 	t.Helper()
 	if opt.Props == nil {
-		opt.Props = properties.All()
+		opt.Props = properties.Default()
 	}
 	res, err := explore.Run(context.Background(), m, opt)
 	if err != nil {
@@ -69,7 +69,7 @@ func violates(m *model.Model, p *properties.Property, trace []model.Step) (strin
 }
 
 func TestMainlineDefaultIsExhaustiveAndClean(t *testing.T) {
-	m := newModel(t, model.DefaultScenario(), "mainline-2.6.24")
+	m := newModel(t, model.BalanceScenario(), "mainline-2.6.24")
 	bfs := search(t, m, explore.Options{Strategy: explore.BFS})
 	if len(bfs.Violations) > 0 {
 		v := bfs.Violations[0]
@@ -94,14 +94,14 @@ func TestBrokenVariantsAreCaught(t *testing.T) {
 	tests := []struct {
 		variant, prop, want string
 	}{
-		{"broken-drl-unordered", "no-deadlock", "deadlock:"},
+		{"broken-drl-unordered", "no-deadlock", "deadlock (lock order):"},
 		{"broken-move-affinity", "affinity", "outside its cpus_allowed"},
 		{"broken-migrate-lost", "no-lost-task", "lost"},
 		{"broken-lb-irqs-on", "kernel-bug", "kernel BUG at kernel/sched.c:2090! (double_rq_lock: BUG_ON(!irqs_disabled()))"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.variant, func(t *testing.T) {
-			m := newModel(t, model.DefaultScenario(), tc.variant)
+			m := newModel(t, model.BalanceScenario(), tc.variant)
 			p, _ := properties.Lookup(tc.prop)
 			for _, opt := range []explore.Options{
 				{Strategy: explore.BFS},
@@ -124,7 +124,7 @@ func TestBrokenVariantsAreCaught(t *testing.T) {
 			}
 			// The same schedule on mainline does not reach the violation.
 			res := search(t, m, explore.Options{Props: []*properties.Property{p}})
-			main := newModel(t, model.DefaultScenario(), "mainline-2.6.24")
+			main := newModel(t, model.BalanceScenario(), "mainline-2.6.24")
 			if msg, err := violates(main, p, res.Violations[0].Trace); err == nil && msg != "" {
 				t.Errorf("schedule also violates %s on mainline: %s", tc.prop, msg)
 			}
@@ -133,7 +133,7 @@ func TestBrokenVariantsAreCaught(t *testing.T) {
 }
 
 func TestKernelBugNamesLineAndContext(t *testing.T) {
-	m := newModel(t, model.DefaultScenario(), "broken-lb-irqs-on")
+	m := newModel(t, model.BalanceScenario(), "broken-lb-irqs-on")
 	res := search(t, m, explore.Options{})
 	if len(res.Violations) != 1 || res.Violations[0].Property != "kernel-bug" {
 		t.Fatalf("violations %+v", res.Violations)
@@ -195,7 +195,7 @@ func minDepth(m *model.Model, props []*properties.Property, limit int) int {
 // TestBFSFindsAShortestSchedule checks BFS's first violation against brute
 // force enumeration of all schedules on tiny cases.
 func TestBFSFindsAShortestSchedule(t *testing.T) {
-	tiny := model.DefaultScenario()
+	tiny := model.BalanceScenario()
 	tiny.Affinity = nil
 	tiny.Tasks[1].CPU = 0
 	cases := []struct {
@@ -203,10 +203,10 @@ func TestBFSFindsAShortestSchedule(t *testing.T) {
 		sc      *model.Scenario
 		variant string
 	}{
-		{"default/irqs-on", model.DefaultScenario(), "broken-lb-irqs-on"},
+		{"default/irqs-on", model.BalanceScenario(), "broken-lb-irqs-on"},
 		{"no-affinity-call/irqs-on", tiny, "broken-lb-irqs-on"},
 		{"no-affinity-call/move-affinity", func() *model.Scenario {
-			sc := model.DefaultScenario()
+			sc := model.BalanceScenario()
 			sc.Affinity = nil
 			sc.Ticks = []int{0, 1}
 			sc.Tasks[1].Allowed = []int{0}
@@ -221,7 +221,7 @@ func TestBFSFindsAShortestSchedule(t *testing.T) {
 				t.Fatal("BFS found nothing")
 			}
 			got := len(res.Violations[0].Trace)
-			want := minDepth(m, properties.All(), got)
+			want := minDepth(m, properties.Default(), got)
 			if want != got {
 				t.Errorf("BFS schedule has %d steps; brute force finds %d", got, want)
 			}
@@ -230,7 +230,7 @@ func TestBFSFindsAShortestSchedule(t *testing.T) {
 }
 
 func TestRandomIsDeterministicForASeed(t *testing.T) {
-	m := newModel(t, model.DefaultScenario(), "broken-drl-unordered")
+	m := newModel(t, model.BalanceScenario(), "broken-drl-unordered")
 	a := search(t, m, explore.Options{Strategy: explore.Random, Seed: 3, Walks: 5000})
 	b := search(t, m, explore.Options{Strategy: explore.Random, Seed: 3, Walks: 5000})
 	if len(a.Violations) == 0 || fmt.Sprint(a.Violations[0].Trace) != fmt.Sprint(b.Violations[0].Trace) ||
@@ -240,14 +240,14 @@ func TestRandomIsDeterministicForASeed(t *testing.T) {
 }
 
 func TestLimitsStopCleanly(t *testing.T) {
-	m := newModel(t, model.DefaultScenario(), "mainline-2.6.24")
+	m := newModel(t, model.BalanceScenario(), "mainline-2.6.24")
 	res := search(t, m, explore.Options{MaxStates: 100})
 	if res.Complete || res.Stopped != "max-states" || res.Stats.States < 100 || res.Stats.States > 110 {
 		t.Errorf("MaxStates 100: complete=%v stopped=%q states=%d", res.Complete, res.Stopped, res.Stats.States)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r2, err := explore.Run(ctx, m, explore.Options{Props: properties.All()})
+	r2, err := explore.Run(ctx, m, explore.Options{Props: properties.Default()})
 	if err != nil || r2.Complete || r2.Stopped != "cancelled" {
 		t.Errorf("cancelled: complete=%v stopped=%q err=%v", r2.Complete, r2.Stopped, err)
 	}
@@ -258,7 +258,7 @@ func TestLimitsStopCleanly(t *testing.T) {
 }
 
 func TestAllReportsEachProperty(t *testing.T) {
-	m := newModel(t, model.DefaultScenario(), "broken-move-affinity")
+	m := newModel(t, model.BalanceScenario(), "broken-move-affinity")
 	res := search(t, m, explore.Options{All: true})
 	if len(res.Violations) != 1 || res.Violations[0].Property != "affinity" || !res.Complete == (res.Stopped == "") {
 		t.Errorf("All: %d violations, complete=%v stopped=%q", len(res.Violations), res.Complete, res.Stopped)
@@ -266,8 +266,8 @@ func TestAllReportsEachProperty(t *testing.T) {
 }
 
 func ExampleRun() {
-	m, _ := model.New(model.DefaultScenario(), "broken-lb-irqs-on")
-	res, _ := explore.Run(context.Background(), m, explore.Options{Props: properties.All()})
+	m, _ := model.New(model.BalanceScenario(), "broken-lb-irqs-on")
+	res, _ := explore.Run(context.Background(), m, explore.Options{Props: properties.Default()})
 	v := res.Violations[0]
 	fmt.Println(v.Property, len(v.Trace), "steps")
 	fmt.Println(v.Message)
@@ -277,7 +277,7 @@ func ExampleRun() {
 }
 
 func BenchmarkExploreMainline(b *testing.B) {
-	m := newModel(b, model.DefaultScenario(), "mainline-2.6.24")
+	m := newModel(b, model.BalanceScenario(), "mainline-2.6.24")
 	var states int64
 	b.ReportAllocs()
 	for b.Loop() {

@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 func TestRenderGolden(t *testing.T) {
 	for _, v := range []string{"broken-lb-irqs-on", "broken-drl-unordered", "broken-migrate-lost", "broken-move-affinity"} {
 		t.Run(v, func(t *testing.T) {
-			m := newModel(t, model.DefaultScenario(), v)
+			m := newModel(t, model.BalanceScenario(), v)
 			res := search(t, m, explore.Options{})
 			if len(res.Violations) == 0 {
 				t.Fatal("no violation")

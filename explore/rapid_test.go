@@ -58,7 +58,7 @@ func TestMainlineHoldsOnRandomScenarios(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := explore.Run(context.Background(), m, explore.Options{Props: properties.All(), MaxStates: 200_000})
+		res, err := explore.Run(context.Background(), m, explore.Options{Props: properties.Default(), MaxStates: 200_000})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -22,6 +22,9 @@ func (m *Model) Enabled(s *State, buf []Step) []Step {
 		if lvl == LevelThread && ctx.PC == PcUser && m.wantsSyscall(s, int(cpu.Curr)) {
 			buf = append(buf, Step{CPU: int8(c), Kind: KSyscall})
 		}
+		if int(s.CallTarget) == c && !s.CallDone && !cpu.IrqsOff && !cpu.InHard {
+			buf = append(buf, Step{CPU: int8(c), Kind: KIPI})
+		}
 	}
 	return buf
 }
@@ -37,11 +40,41 @@ func (m *Model) runnable(s *State, c int, ctx *Ctx) bool {
 		return s.CPU[c].NeedResched
 	case PcNone:
 		return false
+	case PcThWait:
+		return s.CallDone
 	}
 	if l, ok := m.wants(s, c, ctx); ok && s.owner(l) != NoOwner {
 		return false
 	}
 	return true
+}
+
+// Wait is what a context that cannot step waits for: the owner of a held
+// lock it spins on, or the context of another CPU that must let an IPI in.
+type Wait struct {
+	Lock int  // the lock spun on, or -1 for an IPI
+	On   int8 // the context id waited for: the lock's owner, or the top context of the IPI's CPU
+	IPI  int  // the CPU the IPI was sent to (Lock == -1)
+}
+
+// WaitOf reports what the context at level of cpu waits for, if it waits.
+// A sender waits for an IPI only while the target CPU cannot take it
+// (interrupts off, or a hardirq running); otherwise the KIPI step is
+// enabled and nobody is stuck.
+func (m *Model) WaitOf(s *State, cpu, level int) (Wait, bool) {
+	if l, ok := m.Blocked(s, cpu, level); ok {
+		return Wait{Lock: l, On: s.owner(l)}, true
+	}
+	ctx := s.Ctx(cpu, level)
+	if ctx == nil || ctx.PC != PcThWait || s.CallDone || s.CallTarget < 0 {
+		return Wait{}, false
+	}
+	j := int(s.CallTarget)
+	if t := &s.CPU[j]; !t.IrqsOff && !t.InHard {
+		return Wait{}, false
+	}
+	_, lvl := s.Top(j)
+	return Wait{Lock: -1, On: ctxID(j, lvl), IPI: j}, true
 }
 
 // Blocked reports whether the context at level of cpu spins on a held lock,
@@ -85,6 +118,8 @@ func (m *Model) wants(s *State, c int, ctx *Ctx) (int, bool) {
 		return rqLock(int(ctx.Rq1)), true
 	case PcLBKickLock:
 		return rqLock(int(s.CPU[c].SoftLB.Busiest)), true
+	case PcThCallLock:
+		return CallLockID, true
 	}
 	return 0, false
 }
@@ -112,6 +147,10 @@ func (m *Model) Apply(s *State, st Step) Effects {
 		cpu.IrqsOff = true
 		cpu.InHard = true
 		cpu.Hard = Ctx{PC: PcTickLock, Rq1: -1}
+	case KIPI:
+		// smp_call_function_interrupt runs to completion with interrupts
+		// off and takes no lock: the sender sees started and finished.
+		s.CallDone = true
 	case KSyscall:
 		t := int(cpu.Curr)
 		ctx := &s.Task[t].Ctx
@@ -338,7 +377,9 @@ func (m *Model) exec(s *State, c, lvl int, ctx *Ctx, eff *Effects) {
 		ret(ctx)
 	case PcDLBTry:
 		if !cpu.IrqsOff {
-			s.release(rqLock(int(ctx.Rq1)))
+			if s.owner(rqLock(int(ctx.Rq1))) == ctxID(c, lvl) {
+				s.release(rqLock(int(ctx.Rq1))) // spin_unlock(&this_rq->lock) (2134)
+			}
 			s.bug(2135, c, lvl)
 			return
 		}
@@ -368,7 +409,7 @@ func (m *Model) exec(s *State, c, lvl int, ctx *Ctx, eff *Effects) {
 	// ---- migration_thread ----
 	case PcMigSetState:
 		cpu.MigState = TaskInterruptible
-		ctx.PC = PcMigIrqOff
+		ctx.PC = m.loopTop()
 	case PcMigIrqOff:
 		cpu.IrqsOff = true
 		ctx.PC = PcMigLock
@@ -376,7 +417,11 @@ func (m *Model) exec(s *State, c, lvl int, ctx *Ctx, eff *Effects) {
 		s.acquire(rqLock(c), c, lvl)
 		ctx.PC = PcMigOffline
 	case PcMigOffline:
-		ctx.PC = PcMigActive
+		if m.th.on && !m.th.beforeLock {
+			ctx.PC = PcThStart
+		} else {
+			ctx.PC = PcMigActive
+		}
 	case PcMigActive:
 		if cpu.ActiveBalance {
 			call(ctx, PcALBStart, PcMigClearAB)
@@ -396,7 +441,9 @@ func (m *Model) exec(s *State, c, lvl int, ctx *Ctx, eff *Effects) {
 		ctx.Rq1, ctx.Rq2 = int8(c), target
 		call(ctx, PcDLBTry, PcALBMove)
 	case PcALBMove:
-		m.moveOneTask(s, int(ctx.Rq2), int(ctx.Rq1), eff)
+		if !m.th.iter { // thermal-2008's iterator returns NULL at once
+			m.moveOneTask(s, int(ctx.Rq2), int(ctx.Rq1), eff)
+		}
 		ctx.PC = PcALBUnlock
 	case PcALBUnlock:
 		s.release(rqLock(int(ctx.Rq2)))
@@ -449,7 +496,68 @@ func (m *Model) exec(s *State, c, lvl int, ctx *Ctx, eff *Effects) {
 		ctx.PC = PcMigCompRestore
 	case PcMigCompRestore:
 		m.irqRestore(s, c, ctx, 1)
-		ctx.PC = PcMigIrqOff
+		ctx.PC = m.loopTop()
+
+	// ---- thermal-2008: the thermal block and find_coolest_cpu ----
+	case PcThStart, PcThStartEarly:
+		cpu.ThermJ = 0
+		ctx.PC = PcThRead
+	case PcThRead:
+		j := int(cpu.ThermJ)
+		switch {
+		case j == m.n:
+			// Temperatures are not modelled: another core always reads
+			// cooler, the only case in which the block does anything.
+			if coolest := (c + 1) % m.n; coolest != c {
+				ctx.PC = PcThSaveAB
+			} else {
+				m.thermalEnd(cpu, ctx)
+			}
+		case !m.th.ipi:
+			cpu.ThermJ++ // irq-safe read: no flag change, no IPI
+		case j == c:
+			ctx.PC = PcThSelf
+		default:
+			ctx.PC = PcThCallLock
+		}
+	case PcThSelf:
+		cpu.IrqsOff = false // local_irq_enable() (432)
+		cpu.ThermJ++
+		ctx.PC = PcThRead
+	case PcThCallLock:
+		s.acquire(CallLockID, c, lvl)
+		s.CallTarget, s.CallDone = cpu.ThermJ, false
+		ctx.PC = PcThWait
+	case PcThWait:
+		s.release(CallLockID)
+		s.CallTarget, s.CallDone = -1, false
+		cpu.ThermJ++
+		ctx.PC = PcThRead
+	case PcThSaveAB:
+		cpu.SaveAB = cpu.ActiveBalance
+		if m.th.beforeLock {
+			ctx.PC = PcThSavePush
+			return
+		}
+		// Under rq->lock nobody observes the statements in between.
+		cpu.SavePush = cpu.PushCPU
+		m.thermalSetPush(s, c, cpu, ctx)
+	case PcThSavePush:
+		cpu.SavePush = cpu.PushCPU
+		ctx.PC = PcThSetPush
+	case PcThSetPush:
+		m.thermalSetPush(s, c, cpu, ctx)
+	case PcThRestoreAB:
+		cpu.ActiveBalance = cpu.SaveAB
+		if m.th.beforeLock {
+			ctx.PC = PcThRestorePush
+			return
+		}
+		cpu.PushCPU = cpu.SavePush
+		m.thermalEnd(cpu, ctx)
+	case PcThRestorePush:
+		cpu.PushCPU = cpu.SavePush
+		m.thermalEnd(cpu, ctx)
 
 	// ---- timer tick and softirq ----
 	case PcTickLock:
@@ -623,6 +731,44 @@ func (m *Model) exec(s *State, c, lvl int, ctx *Ctx, eff *Effects) {
 
 	default:
 		panic(fmt.Sprintf("model: no code at PC %d (%s)", ctx.PC, Steps[ctx.PC].Where()))
+	}
+}
+
+// loopTop is the top of migration_thread's loop (5159): spin_lock_irq, or
+// thermal-2008's block when it is placed before the lock.
+func (m *Model) loopTop() PC {
+	if m.th.on && m.th.beforeLock {
+		return PcThStartEarly
+	}
+	return PcMigIrqOff
+}
+
+// thermalSetPush is rq->push_cpu = coolest and the commented-out
+// active_load_balance call; with the call off and the block under
+// rq->lock, the restores follow in the same step.
+func (m *Model) thermalSetPush(s *State, c int, cpu *CPU, ctx *Ctx) {
+	cpu.PushCPU = int8((c + 1) % m.n)
+	switch {
+	case m.th.alb:
+		call(ctx, PcALBStart, PcThRestoreAB)
+	case m.th.beforeLock:
+		ctx.PC = PcThRestoreAB
+	default:
+		cpu.ActiveBalance = cpu.SaveAB
+		cpu.PushCPU = cpu.SavePush
+		m.thermalEnd(cpu, ctx)
+	}
+}
+
+// thermalEnd leaves the thermal block: the block's locals die, and the loop
+// goes on at spin_lock_irq (block before the lock) or at the mainline
+// active_balance check (block under the lock).
+func (m *Model) thermalEnd(cpu *CPU, ctx *Ctx) {
+	cpu.ThermJ, cpu.SaveAB, cpu.SavePush = 0, false, 0
+	if m.th.beforeLock {
+		ctx.PC = PcMigIrqOff
+	} else {
+		ctx.PC = PcMigActive
 	}
 }
 

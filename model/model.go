@@ -24,6 +24,9 @@ const (
 	KTick
 	// KSyscall: the CPU's current task, in user mode, calls sched_setaffinity.
 	KSyscall
+	// KIPI: the CALL_FUNCTION_VECTOR interrupt sent to the CPU arrives and
+	// its handler runs.
+	KIPI
 )
 
 func (k StepKind) String() string {
@@ -34,6 +37,8 @@ func (k StepKind) String() string {
 		return "tick"
 	case KSyscall:
 		return "syscall"
+	case KIPI:
+		return "ipi"
 	}
 	return fmt.Sprintf("kind%d", k)
 }
@@ -91,6 +96,16 @@ type Model struct {
 	weight  [MaxTasks]uint32
 	hot     [MaxTasks]bool
 	rank    [MaxCPUs]int
+	th      thermal
+}
+
+// thermal is the thermal-2008 patch as its knobs configure it.
+type thermal struct {
+	on         bool
+	beforeLock bool // placement=before-lock
+	ipi        bool // sensor=ipi
+	alb        bool // alb=on
+	iter       bool // iterator=thermal
 }
 
 // New binds a validated scenario to a variant.
@@ -107,6 +122,15 @@ func New(sc *Scenario, variant string) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{Sc: sc, Variant: v, Knobs: knobs, p: v.Patches, n: sc.CPUs, nt: len(sc.Tasks)}
+	if v.Patches.Thermal {
+		m.th = thermal{
+			on:         true,
+			beforeLock: knobs["placement"] == "before-lock",
+			ipi:        knobs["sensor"] == "ipi",
+			alb:        knobs["alb"] == "on",
+			iter:       knobs["iterator"] == "thermal",
+		}
+	}
 	for i := range sc.Tasks {
 		m.weight[i] = sc.Weight(i)
 		m.hot[i] = sc.Tasks[i].CacheHot
@@ -127,6 +151,7 @@ func (m *Model) NumTasks() int { return m.nt }
 func (m *Model) Init() State {
 	var s State
 	sc := m.Sc
+	s.CallLock, s.CallTarget = NoOwner, -1
 	for c := 0; c < m.n; c++ {
 		cpu := &s.CPU[c]
 		cpu.Lock = NoOwner
@@ -242,27 +267,41 @@ func (s *State) ContextName(cpu, level int) string {
 }
 
 // Lock identifiers: rq[c].lock is c; the wait.lock of the completion in
-// task t's migration request is MaxCPUs+t.
+// task t's migration request is MaxCPUs+t; call_lock
+// (arch/x86/kernel/smp_64.c:302) is CallLockID.
 func rqLock(c int) int  { return c }
 func reqLock(t int) int { return MaxCPUs + t }
+
+// CallLockID is the lock identifier of smp_64.c's call_lock.
+const CallLockID = MaxCPUs + MaxTasks
+
 func (s *State) owner(l int) int8 {
-	if l < MaxCPUs {
+	switch {
+	case l < MaxCPUs:
 		return s.CPU[l].Lock
+	case l == CallLockID:
+		return s.CallLock
 	}
 	return s.Task[l-MaxCPUs].ReqLock
 }
 func (s *State) setOwner(l int, o int8) {
-	if l < MaxCPUs {
+	switch {
+	case l < MaxCPUs:
 		s.CPU[l].Lock = o
-	} else {
+	case l == CallLockID:
+		s.CallLock = o
+	default:
 		s.Task[l-MaxCPUs].ReqLock = o
 	}
 }
 
 // LockName renders a lock identifier.
 func LockName(l int) string {
-	if l < MaxCPUs {
+	switch {
+	case l < MaxCPUs:
 		return fmt.Sprintf("rq[%d]->lock", l)
+	case l == CallLockID:
+		return "call_lock"
 	}
 	return fmt.Sprintf("T%d.req.done.wait.lock", l-MaxCPUs)
 }
@@ -271,4 +310,4 @@ func LockName(l int) string {
 func (s *State) Owner(l int) int8 { return s.owner(l) }
 
 // NumLocks is the size of the lock identifier space.
-const NumLocks = MaxCPUs + MaxTasks
+const NumLocks = MaxCPUs + MaxTasks + 1

@@ -26,7 +26,7 @@ func TestStepTableNamesEveryLine(t *testing.T) {
 }
 
 func TestEncodeDecodeRoundTrip(t *testing.T) {
-	sc := model.DefaultScenario()
+	sc := model.BalanceScenario()
 	m, err := model.New(sc, "mainline-2.6.24")
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +53,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 }
 
 func TestInitMatchesScenario(t *testing.T) {
-	m, err := model.New(model.DefaultScenario(), "mainline-2.6.24")
+	m, err := model.New(model.BalanceScenario(), "mainline-2.6.24")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,10 +72,10 @@ func TestInitMatchesScenario(t *testing.T) {
 }
 
 func TestNewRefusesUnknownVariantAndKnob(t *testing.T) {
-	if _, err := model.New(model.DefaultScenario(), "2.6.99"); err == nil {
+	if _, err := model.New(model.BalanceScenario(), "2.6.99"); err == nil {
 		t.Error("unknown variant accepted")
 	}
-	sc := model.DefaultScenario()
+	sc := model.BalanceScenario()
 	sc.Knobs = map[string]string{"nonsense": "1"}
 	if _, err := model.New(sc, "mainline-2.6.24"); err == nil {
 		t.Error("unknown knob accepted")
@@ -85,7 +85,7 @@ func TestNewRefusesUnknownVariantAndKnob(t *testing.T) {
 // Example shows the model's step interface: list the enabled steps of a
 // state, describe one and apply it.
 func Example() {
-	m, _ := model.New(model.DefaultScenario(), "mainline-2.6.24")
+	m, _ := model.New(model.BalanceScenario(), "mainline-2.6.24")
 	s := m.Init()
 	steps := m.Enabled(&s, nil)
 	for _, st := range steps {

@@ -22,6 +22,8 @@ func (m *Model) Describe(s *State, st Step) StepInfo {
 		info.Context, info.PC = "hardirq", PcTickIRQ
 	case KSyscall:
 		info.Context, info.PC = s.ThreadName(c), PcSyscall
+	case KIPI:
+		info.Context, info.PC = "hardirq", PcIPIIRQ
 	default:
 		ctx, lvl := s.Top(c)
 		info.Context, info.PC = s.ContextName(c, lvl), ctx.PC
@@ -92,6 +94,18 @@ func (m *Model) Changes(a, b *State) []string {
 		if lb := &y.ThreadLB; lb.Busiest != x.ThreadLB.Busiest && lb.Busiest >= 0 {
 			add("cpu%d load_balance_newidle: busiest=rq[%d] imbalance=%d", c, lb.Busiest, lb.Imbalance)
 		}
+		if x.SaveAB != y.SaveAB || x.SavePush != y.SavePush {
+			add("migration/%d save_ab=%d save_push=%d", c, b2i(y.SaveAB), y.SavePush)
+		}
+	}
+	if a.CallLock != b.CallLock {
+		add("call_lock %s→%s", owner(a.CallLock), owner(b.CallLock))
+	}
+	if a.CallTarget != b.CallTarget && b.CallTarget >= 0 {
+		add("CALL_FUNCTION_VECTOR IPI sent to cpu%d", b.CallTarget)
+	}
+	if a.CallDone != b.CallDone && b.CallDone {
+		add("cpu%d ran the IPI handler: call_data started=1 finished=1", b.CallTarget)
 	}
 	for t := 0; t < m.nt; t++ {
 		x, y := &a.Task[t], &b.Task[t]
@@ -168,4 +182,32 @@ func (m *Model) Summary(s *State) string {
 		fmt.Fprintf(&b, "T%d: cpu %d, cpus_allowed %s, %s\n", t, task.CPU, MaskString(task.Mask), taskStateString(task.OnRq, task.State))
 	}
 	return b.String()
+}
+
+// CallChain is the model's backtrace of the context at level of cpu,
+// innermost first: the statement it is at, then each caller it will return
+// to (the Ret stack), then how the context was entered. It is empty if the
+// level is not on cpu's stack.
+func (s *State) CallChain(cpu, level int) []string {
+	ctx := s.Ctx(cpu, level)
+	if ctx == nil {
+		return nil
+	}
+	chain := []string{Steps[ctx.PC].Where()}
+	for i := int(ctx.SP) - 1; i >= 0; i-- {
+		chain = append(chain, Steps[ctx.Ret[i]].Where())
+	}
+	switch {
+	case level == LevelHardirq:
+		chain = append(chain, "<hardirq>")
+	case level == LevelSoftirq:
+		chain = append(chain, "__do_softirq (kernel/softirq.c)", "<softirq, from irq_exit>")
+	case s.CPU[cpu].Curr == CurrMig:
+		chain = append(chain, "kthread: migration_thread")
+	case s.CPU[cpu].Curr == CurrIdle:
+		chain = append(chain, "cpu_idle")
+	default:
+		chain = append(chain, "<user mode>")
+	}
+	return chain
 }

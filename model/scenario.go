@@ -59,12 +59,30 @@ type AffinityCall struct {
 	Mask   []int `json:"mask"`
 }
 
-// DefaultScenario is the built-in scenario: 2 CPUs, 3 tasks, a tick on each
-// CPU, one sched_setaffinity call that must move a queued task off CPU 0, and
-// idle balance. It is the smallest that drives every mainline code path the
-// 2008 report touches: the tick, load_balance, the migration thread serving a
-// request, set_cpus_allowed and idle_balance.
+// DefaultScenario is the built-in scenario: the smallest that shows the 2008
+// oops (spec §7). Two CPUs; T0 runs on CPU 0 and T1 waits behind it; T0
+// calls sched_setaffinity(T1, {1}), so set_cpus_allowed queues a migration
+// request for migration/0. No ticks and no idle balance: mainline serves
+// the request cleanly, thermal-2008 reaches double_rq_lock with interrupts
+// on.
 func DefaultScenario() *Scenario {
+	return &Scenario{
+		CPUs: 2,
+		Tasks: []TaskSpec{
+			{CPU: 0, Running: true},
+			{CPU: 0},
+		},
+		Ticks:          []int{0, 0},
+		Affinity:       []AffinityCall{{Caller: 0, Target: 1, Mask: []int{1}}},
+		CacheNiceTries: 1,
+	}
+}
+
+// BalanceScenario is the built-in scenario that drives every mainline code
+// path the 2008 report touches: 2 CPUs, 3 tasks, a tick on each CPU (so
+// load_balance runs from the softirq), the sched_setaffinity call of
+// DefaultScenario, and idle balance.
+func BalanceScenario() *Scenario {
 	return &Scenario{
 		CPUs: 2,
 		Tasks: []TaskSpec{
@@ -78,6 +96,18 @@ func DefaultScenario() *Scenario {
 		Affinity:       []AffinityCall{{Caller: 0, Target: 1, Mask: []int{1}}},
 		CacheNiceTries: 1,
 	}
+}
+
+// BuiltinScenario returns a built-in scenario by name: "default" or
+// "balance".
+func BuiltinScenario(name string) (*Scenario, bool) {
+	switch name {
+	case "default":
+		return DefaultScenario(), true
+	case "balance":
+		return BalanceScenario(), true
+	}
+	return nil, false
 }
 
 // LoadScenario reads a scenario from a JSON file. Unknown fields are errors.

@@ -36,7 +36,7 @@ func TestValidateNamesTheField(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			sc := model.DefaultScenario()
+			sc := model.BalanceScenario()
 			tc.edit(sc)
 			err := sc.Validate()
 			if err == nil {
@@ -108,7 +108,7 @@ func TestGenerateScenario(t *testing.T) {
 		t.Error("GenerateScenario accepted 1 CPU")
 	}
 	sc, _ := model.GenerateScenario(2, 3)
-	if sc.String() != model.DefaultScenario().String() {
-		t.Errorf("GenerateScenario(2, 3) = %s, want the default %s", sc, model.DefaultScenario())
+	if sc.String() != model.BalanceScenario().String() {
+		t.Errorf("GenerateScenario(2, 3) = %s, want the balance scenario %s", sc, model.BalanceScenario())
 	}
 }

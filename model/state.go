@@ -106,6 +106,12 @@ type CPU struct {
 	NrBalanceFailed uint8
 	NewIdle         uint8 // idle balances this CPU may still run
 
+	// Locals of migration_thread's thermal block (thermal-2008 only): the
+	// CPU find_coolest_cpu reads next, and the patch's save_ab and save_push.
+	ThermJ   int8
+	SaveAB   bool
+	SavePush int8
+
 	// Contexts. The thread context that runs is Curr's.
 	Hard, Soft, Mig, Idle Ctx
 	SoftLB, ThreadLB      LB
@@ -134,9 +140,15 @@ type State struct {
 	Bug    uint16 // kernel/sched.c line of the BUG_ON that fired, 0 if none
 	BugCPU int8
 	BugLvl int8
-	_      [4]byte
-	CPU    [MaxCPUs]CPU
-	Task   [MaxTasks]Task
+	// The one cross-CPU function call in flight (arch/x86/kernel/smp_64.c):
+	// call_lock serialises smp_call_function_mask, so there is at most one
+	// call_data at a time.
+	CallLock   int8 // call_lock owner (a context id), NoOwner if free
+	CallTarget int8 // CPU the CALL_FUNCTION_VECTOR IPI was sent to, -1 if none
+	CallDone   bool // call_data->started and ->finished have been incremented
+	_          byte
+	CPU        [MaxCPUs]CPU
+	Task       [MaxTasks]Task
 }
 
 // ctxID names a context on a CPU's stack: cpu*3+level. It is the owner

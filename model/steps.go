@@ -136,6 +136,22 @@ const (
 	PcNIFailed
 	PcNIOut
 
+	// thermal-2008: the thermal block of migration_thread, find_coolest_cpu's
+	// sensor reads through rdmsr_on_cpu → smp_call_function_single, and the
+	// CALL_FUNCTION_VECTOR interrupt.
+	PcThStart
+	PcThStartEarly
+	PcThRead
+	PcThSelf
+	PcThCallLock
+	PcThWait
+	PcThSaveAB
+	PcThSavePush
+	PcThSetPush
+	PcThRestoreAB
+	PcThRestorePush
+	PcIPIIRQ // pseudo-PC labelling an IPI's arrival and handler
+
 	numPCs
 )
 
@@ -205,7 +221,7 @@ var Steps = [numPCs]StepDef{
 	PcMigCompUnlock:  {Func: "complete", Line: 3873, Text: "spin_unlock_irqrestore(&x->wait.lock): spin_unlock"},
 	PcMigCompRestore: {Func: "complete", Line: 3873, Text: "spin_unlock_irqrestore: local_irq_restore(flags)"},
 	PcALBStart:       {Func: "active_load_balance", Line: 3018, Text: "target_cpu = busiest_rq->push_cpu; nr_running <= 1 → return (3023); BUG_ON(busiest_rq == target_rq) (3033)", Inline: true},
-	PcALBMove:        {Func: "active_load_balance", Line: 3050, Text: "move_one_task(target_rq, target_cpu, busiest_rq, sd, CPU_IDLE)"},
+	PcALBMove:        {Func: "active_load_balance", Line: 3050, Text: "move_one_task(target_rq, target_cpu, busiest_rq, sd, CPU_IDLE) (thermal-2008, posted iterator: load_balance_start_therm returns NULL, nothing moves)"},
 	PcALBUnlock:      {Func: "active_load_balance", Line: 3056, Text: "spin_unlock(&target_rq->lock)"},
 
 	PcTickLock:   {Func: "scheduler_tick", Line: 3483, Text: "spin_lock(&rq->lock); update_cpu_load, task_tick (3484-3493)"},
@@ -237,6 +253,21 @@ var Steps = [numPCs]StepDef{
 	PcNIUnlock: {Func: "load_balance_newidle", Line: 2943, Text: "spin_unlock(&busiest->lock); all pinned → redo (2945)"},
 	PcNIFailed: {Func: "load_balance_newidle", Line: 2952, Text: "ld_moved? sd->nr_balance_failed = 0 (2958); return to schedule", Inline: true},
 	PcNIOut:    {Func: "load_balance_newidle", Line: 2967, Text: "out_balanced: sd->nr_balance_failed = 0; return to schedule", Inline: true},
+
+	// The thermal-2008 patch has no line numbers of its own: its statements
+	// carry the v2.6.24 line they are inserted at and say "patch:".
+	PcThStart:       {Func: "migration_thread", Line: 5169, Text: "patch: after the offline check, under rq->lock: if (sched_thermal == 3) coolest = find_coolest_cpu(NULL)", Inline: true},
+	PcThStartEarly:  {Func: "migration_thread", Line: 5162, Text: "patch: before spin_lock_irq(&rq->lock): if (sched_thermal == 3) coolest = find_coolest_cpu(NULL)", Inline: true},
+	PcThRead:        {Func: "rdmsr_on_cpu", File: "arch/x86/lib/msr-on-cpu.c", Line: 36, Text: "find_coolest_cpu reads the next core's sensor: smp_call_function_single(cpu, __rdmsr_on_cpu, &rv, 0, 1), or the irq-safe read; after the last core: if (coolest != cpu)", Inline: true},
+	PcThSelf:        {Func: "smp_call_function_single", File: "arch/x86/kernel/smp_64.c", Line: 429, Text: "cpu == me: local_irq_disable(); func(info); local_irq_enable() (430-432): interrupts on, whatever they were"},
+	PcThCallLock:    {Func: "smp_call_function_mask", File: "arch/x86/kernel/smp_64.c", Line: 399, Text: "WARN_ON(irqs_disabled()) (397); spin_lock(&call_lock); __smp_call_function_mask: call_data = &data; send_IPI_mask(CALL_FUNCTION_VECTOR) (354-361)"},
+	PcThWait:        {Func: "__smp_call_function_mask", File: "arch/x86/kernel/smp_64.c", Line: 364, Text: "spin until data.started and data.finished reach 1 (364-371); spin_unlock(&call_lock) (401)"},
+	PcThSaveAB:      {Func: "migration_thread", Line: 5169, Text: "patch: save_ab = rq->active_balance (under rq->lock also: save_push = rq->push_cpu; rq->push_cpu = coolest; restore both if active_load_balance stays commented out)"},
+	PcThSavePush:    {Func: "migration_thread", Line: 5169, Text: "patch: save_push = rq->push_cpu"},
+	PcThSetPush:     {Func: "migration_thread", Line: 5169, Text: "patch: rq->push_cpu = coolest; [active_load_balance(rq, cpu), commented out in the post]"},
+	PcThRestoreAB:   {Func: "migration_thread", Line: 5169, Text: "patch: rq->active_balance = save_ab (under rq->lock also: rq->push_cpu = save_push)"},
+	PcThRestorePush: {Func: "migration_thread", Line: 5169, Text: "patch: rq->push_cpu = save_push"},
+	PcIPIIRQ:        {Func: "smp_call_function_interrupt", File: "arch/x86/kernel/smp_64.c", Line: 507, Text: "CALL_FUNCTION_VECTOR IPI: hardirq entry; ack_APIC_irq; started++ (519); __rdmsr_on_cpu (525); irq_exit (527); finished++ (530); return from interrupt"},
 }
 
 // StepTableFingerprint hashes the step table. A counterexample file records

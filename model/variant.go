@@ -40,6 +40,9 @@ type Patches struct {
 	MigrateNoEnqueue bool
 	// LBNoIrqSave: load_balance calls double_rq_lock without local_irq_save.
 	LBNoIrqSave bool
+	// Thermal: the April 2008 thermal push in migration_thread (seed 000),
+	// configured by the variant's knobs.
+	Thermal bool
 }
 
 var variants = map[string]*Variant{}
@@ -114,6 +117,24 @@ func init() {
 		Name:   "mainline-2.6.24",
 		Kernel: "v2.6.24",
 		Doc:    "vanilla v2.6.24 kernel/sched.c: load_balance, active balancing by the migration thread, set_cpus_allowed, idle_balance",
+	})
+	Register(&Variant{
+		Name:   "thermal-2008",
+		Kernel: "v2.6.24",
+		Doc: "the thermal push posted to LKML in April 2008 (seed 000) on v2.6.24: with sched_thermal == 3, " +
+			"migration_thread calls find_coolest_cpu, saves and restores rq->active_balance and rq->push_cpu around " +
+			"a commented-out active_load_balance; active balancing uses the posted thermal iterator",
+		Patches: Patches{Thermal: true},
+		Knobs: []Knob{
+			{Name: "placement", Values: []string{"locked", "before-lock"}, Default: "locked",
+				Doc: "where the thermal block runs: under rq->lock after the offline check (as posted), or before spin_lock_irq"},
+			{Name: "sensor", Values: []string{"ipi", "irq-safe"}, Default: "ipi",
+				Doc: "find_coolest_cpu's sensor read: rdmsr_on_cpu → smp_call_function_single (v2.6.24 x86-64), or a read that neither touches the interrupt flag nor waits for another CPU"},
+			{Name: "alb", Values: []string{"off", "on"}, Default: "off",
+				Doc: "the active_load_balance(rq, cpu) call inside the block: commented out (as posted) or called"},
+			{Name: "iterator", Values: []string{"thermal", "mainline"}, Default: "thermal",
+				Doc: "active balancing's move_one_task_fair iterator: the posted thermal iterator (it begins with return NULL) or mainline's"},
+		},
 	})
 	Register(&Variant{
 		Name: "broken-drl-unordered", Kernel: "v2.6.24", Broken: true,

@@ -19,9 +19,24 @@ type Property struct {
 	Step func(m *model.Model, prev *model.State, st model.Step, eff *model.Effects, next *model.State) string
 	// Terminal judges states in which no step is enabled.
 	Terminal func(m *model.Model, s *model.State) string
+	// OptIn properties are checked only when asked for by name (or by
+	// "all"); the default set leaves them out.
+	OptIn bool
 }
 
-var all = []*Property{NoDeadlock, NoLostTask, Affinity, KernelBug}
+var all = []*Property{NoDeadlock, NoLostTask, Affinity, KernelBug, WorkConservation}
+
+// Default returns the properties checked when none are named: every
+// property that is not OptIn, in a fixed order.
+func Default() []*Property {
+	var out []*Property
+	for _, p := range all {
+		if !p.OptIn {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // All returns every property, in a fixed order.
 func All() []*Property { return append([]*Property(nil), all...) }
@@ -45,11 +60,15 @@ func Lookup(name string) (*Property, error) {
 	return nil, fmt.Errorf("unknown property %q (known: %s)", name, strings.Join(Names(), ", "))
 }
 
-// Select parses a comma-separated list of property names; "" or "all"
-// selects every property. The result keeps the registry's order.
+// Select parses a comma-separated list of property names; "" or "default"
+// selects the Default set and "all" every property. The result keeps the
+// registry's order.
 func Select(list string) ([]*Property, error) {
 	list = strings.TrimSpace(list)
-	if list == "" || list == "all" {
+	switch list {
+	case "", "default":
+		return Default(), nil
+	case "all":
 		return All(), nil
 	}
 	want := map[string]bool{}
@@ -67,4 +86,24 @@ func Select(list string) ([]*Property, error) {
 		}
 	}
 	return out, nil
+}
+
+// Class names the kind of a violation, for deciding whether two violations
+// are "the same": minimisation keeps a schedule or a smaller scenario only
+// if it violates the same property with the same class. For kernel-bug the
+// class is the whole report (line, CPU and comm); for no-deadlock it is the
+// kind of cycle ("deadlock (IPI)", "deadlock (interrupt)", "deadlock (lock
+// order)") or the stuck state; for the other properties it is the property
+// name.
+func Class(prop, msg string) string {
+	switch prop {
+	case KernelBug.Name:
+		return msg
+	case NoDeadlock.Name:
+		if i := strings.Index(msg, ":"); i >= 0 {
+			return msg[:i]
+		}
+		return msg
+	}
+	return prop
 }

@@ -10,7 +10,7 @@ import (
 
 func setup(t *testing.T) (*model.Model, model.State) {
 	t.Helper()
-	m, err := model.New(model.DefaultScenario(), "mainline-2.6.24")
+	m, err := model.New(model.BalanceScenario(), "mainline-2.6.24")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,8 +113,11 @@ func TestSelect(t *testing.T) {
 	if err != nil || len(ps) != 2 || ps[0].Name != "no-deadlock" || ps[1].Name != "kernel-bug" {
 		t.Errorf("Select = %v, %v", ps, err)
 	}
-	if ps, _ := properties.Select("all"); len(ps) != 4 {
+	if ps, _ := properties.Select("all"); len(ps) != 5 {
 		t.Errorf("all = %d", len(ps))
+	}
+	if ps, _ := properties.Select(""); len(ps) != 4 || ps[3].Name != "kernel-bug" {
+		t.Errorf("default = %v", ps)
 	}
 	if _, err := properties.Select("no-deadlock,bogus"); err == nil {
 		t.Error("bogus accepted")

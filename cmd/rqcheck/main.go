@@ -1,9 +1,16 @@
 // Command rqcheck model-checks Linux SMP load balancing.
 //
-//	rqcheck check [flags]   explore a variant on a scenario, check properties
-//	rqcheck list            list variants, knobs and properties
+//	rqcheck check [flags]        explore a variant on a scenario, check properties,
+//	                             write a minimised counterexample for each violation
+//	rqcheck replay FILE [flags]  re-execute a counterexample file
+//	rqcheck list                 list variants, knobs and properties
 //
-// Exit status: 0 no violation, 1 violation found, 2 bad input or usage.
+// With no flags, check runs thermal-2008 on the built-in scenario: it finds
+// the 2008 oops (kernel BUG at kernel/sched.c:2090 on CPU 0 in
+// migration/0), writes thermal-2008.cex and prints the replay command.
+//
+// Exit status: 0 no violation (replay: not reproduced), 1 violation found
+// (replay: reproduced), 2 bad input or usage.
 package main
 
 import (
@@ -17,14 +24,17 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/rqcheck/rqcheck/cex"
 	"github.com/rqcheck/rqcheck/explore"
 	"github.com/rqcheck/rqcheck/model"
 	"github.com/rqcheck/rqcheck/properties"
 )
 
 const usage = `usage:
-  rqcheck check [flags]   explore a variant on a scenario and check properties
-  rqcheck list            list variants, knobs and properties
+  rqcheck check [flags]          explore a variant on a scenario, check properties,
+                                 write a minimised counterexample for each violation
+  rqcheck replay FILE [flags]    re-execute a counterexample file
+  rqcheck list                   list variants, knobs and properties
 
 Run 'rqcheck check -h' for the flags of check.
 `
@@ -53,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = check(ctx, args[1:], stdout, stderr)
 	case "list":
 		code, err = 0, list(stdout)
+	case "replay":
+		code, err = replay(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -86,7 +98,7 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func (f *scenarioFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.file, "scenario", "", "scenario JSON `file` (default: the built-in scenario)")
+	fs.StringVar(&f.file, "scenario", "", "scenario JSON `file`, or a built-in scenario: default (the 2008 oops), balance (ticks, load_balance, idle balance)")
 	fs.IntVar(&f.cpus, "cpus", 0, "number of CPUs (2..8) for a generated scenario")
 	fs.IntVar(&f.tasks, "tasks", 0, "number of tasks (1..8) for a generated scenario")
 	fs.IntVar(&f.ticks, "ticks", -1, "timer ticks per CPU (default: the scenario's)")
@@ -101,9 +113,13 @@ func (f *scenarioFlags) build(set map[string]bool) (*model.Scenario, error) {
 		if set["cpus"] || set["tasks"] {
 			return nil, usageError{fmt.Errorf("--scenario and --cpus/--tasks exclude each other")}
 		}
-		var err error
-		if sc, err = model.LoadScenario(f.file); err != nil {
-			return nil, usageError{err}
+		if b, ok := model.BuiltinScenario(f.file); ok {
+			sc = b
+		} else {
+			var err error
+			if sc, err = model.LoadScenario(f.file); err != nil {
+				return nil, usageError{err}
+			}
 		}
 	} else {
 		sc = model.DefaultScenario()
@@ -147,9 +163,9 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	fs.SetOutput(stderr)
 	var sf scenarioFlags
 	sf.register(fs)
-	variant := fs.String("variant", "mainline-2.6.24", "kernel variant (see 'rqcheck list')")
+	variant := fs.String("variant", "thermal-2008", "kernel variant (see 'rqcheck list')")
 	strategy := fs.String("strategy", "bfs", "search strategy: bfs, dfs or random")
-	props := fs.String("props", "all", "comma-separated properties to check")
+	props := fs.String("props", "default", "comma-separated properties to check; \"default\" leaves out opt-in ones (work-conservation), \"all\" checks every one")
 	seed := fs.Uint64("seed", 1, "seed for the random strategy")
 	maxStates := fs.Int64("max-states", 0, "stop after this many distinct states (0: no limit)")
 	maxDepth := fs.Int("max-depth", 0, "bound on schedule length (dfs, random)")
@@ -157,6 +173,11 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	timeLimit := fs.Duration("time-limit", 0, "stop after this long, e.g. 30s (0: no limit)")
 	all := fs.Bool("all", false, "keep going after a violation: report the first of each property")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
+	minimise := fs.String("minimise", "all", "minimise each violation: all (scenario, then schedule), schedule, or none")
+	reference := fs.String("reference", "", "variant that must hold on a shrunk scenario (default: mainline-2.6.24 unless checking it)")
+	minStates := fs.Int64("minimise-states", 2_000_000, "bound on each search while minimising")
+	out := fs.String("out", "", "counterexample file to write (default VARIANT.cex; with several violations, -PROPERTY is added)")
+	noCex := fs.Bool("no-cex", false, "write no counterexample file")
 	if err := fs.Parse(args); err != nil {
 		return 2, usageError{err}
 	}
@@ -181,6 +202,15 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	if err != nil {
 		return 2, usageError{err}
 	}
+	switch *minimise {
+	case "all", "schedule", "none":
+	default:
+		return 2, usageError{fmt.Errorf("--minimise %q: want all, schedule or none", *minimise)}
+	}
+	ref := *reference
+	if !set["reference"] && m.Variant.Name != "mainline-2.6.24" {
+		ref = "mainline-2.6.24"
+	}
 	res, err := explore.Run(ctx, m, explore.Options{
 		Strategy: strat, Props: sel, MaxStates: *maxStates, TimeLimit: *timeLimit,
 		Seed: *seed, MaxDepth: *maxDepth, Walks: *walks, All: *all,
@@ -188,10 +218,43 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	if err != nil {
 		return 2, err
 	}
+	var founds []*found
+	for _, v := range res.Violations {
+		f := &found{min: &explore.Minimised{Target: explore.TargetOf(v), Model: m, Scenario: m.Sc, Violation: v,
+			Preemptions: explore.Preemptions(v.Trace), Shortest: len(v.Trace)}}
+		if *minimise != "none" {
+			mv, err := explore.MinimiseViolation(ctx, m, v, explore.MinimiseViolationOptions{
+				Scenario: *minimise == "all", MaxStates: *minStates,
+				Shrink: explore.ShrinkOptions{Reference: ref, MaxStates: *minStates},
+			})
+			if err != nil {
+				return 2, err
+			}
+			f.min = mv
+		}
+		if !*noCex {
+			path := *out
+			if path == "" {
+				path = m.Variant.Name + ".cex"
+			}
+			if len(res.Violations) > 1 {
+				path = strings.TrimSuffix(path, ".cex") + "-" + v.Property + ".cex"
+			}
+			file, err := cex.New(f.min.Model, f.min.Violation.Property, f.min.Violation.Message, f.min.Violation.Trace)
+			if err != nil {
+				return 2, err
+			}
+			if err := os.WriteFile(path, file.Marshal(), 0o644); err != nil {
+				return 2, fmt.Errorf("writing the counterexample: %w", err)
+			}
+			f.file = path
+		}
+		founds = append(founds, f)
+	}
 	if *asJSON {
-		err = writeJSON(stdout, m, strat, res)
+		err = writeJSON(stdout, m, strat, res, founds)
 	} else {
-		writeText(stdout, m, strat, res)
+		writeText(stdout, m, strat, res, founds)
 	}
 	if err != nil {
 		return 2, err
@@ -212,15 +275,31 @@ func verdict(res *explore.Result) string {
 	return "unknown"
 }
 
-func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result) {
+// found is a violation after minimisation, and the file it was written to.
+type found struct {
+	min  *explore.Minimised
+	file string
+}
+
+func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result, found []*found) {
 	st := res.Stats
 	fmt.Fprintf(w, "rqcheck: variant %s, %s search\n", m.Variant.Name, strat)
 	fmt.Fprintf(w, "scenario: %s\n", m.Sc)
-	for _, v := range res.Violations {
-		fmt.Fprintf(w, "\nVIOLATION %s: %s\n", v.Property, v.Message)
-		fmt.Fprintf(w, "schedule (%d steps):\n", len(v.Trace))
-		for _, line := range explore.Render(m, v.Trace) {
+	for i, v := range res.Violations {
+		f := found[i].min
+		fmt.Fprintf(w, "\nVIOLATION %s: %s\n", v.Property, f.Violation.Message)
+		fmt.Fprintf(w, "found after %d steps; minimised: ", len(v.Trace))
+		if f.Shrink != nil && len(f.Shrink.Applied) > 0 {
+			fmt.Fprintf(w, "scenario %s (%s); ", f.Scenario, strings.Join(f.Shrink.Applied, ", "))
+		} else if f.Shrink != nil {
+			fmt.Fprintf(w, "scenario unchanged (no single reduction of %d keeps it); ", f.Shrink.Tried)
+		}
+		fmt.Fprintf(w, "%d steps, %d preemptions (shortest: %d steps)\n", len(f.Violation.Trace), f.Preemptions, f.Shortest)
+		for _, line := range explore.Render(f.Model, f.Violation.Trace) {
 			fmt.Fprintln(w, "  "+line)
+		}
+		if found[i].file != "" {
+			fmt.Fprintf(w, "counterexample written to %s\nreplay it: rqcheck replay %s\n", found[i].file, found[i].file)
 		}
 	}
 	completeness := "exhaustive"
@@ -248,9 +327,14 @@ type jsonStep struct {
 }
 
 type jsonViolation struct {
-	Property string     `json:"property"`
-	Message  string     `json:"message"`
-	Steps    []jsonStep `json:"steps"`
+	Property    string          `json:"property"`
+	Message     string          `json:"message"`
+	FoundSteps  int             `json:"found_steps"`
+	Preemptions int             `json:"preemptions"`
+	Shortest    int             `json:"shortest"`
+	Scenario    *model.Scenario `json:"scenario"`
+	File        string          `json:"file,omitempty"`
+	Steps       []jsonStep      `json:"steps"`
 }
 
 type jsonResult struct {
@@ -269,7 +353,7 @@ type jsonResult struct {
 	StepTable       string          `json:"step_table"`
 }
 
-func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result) error {
+func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result, found []*found) error {
 	out := jsonResult{
 		Verdict: verdict(res), Variant: m.Variant.Name, Scenario: m.Sc, Strategy: string(strat),
 		States: res.Stats.States, Transitions: res.Stats.Transitions, MaxDepth: res.Stats.MaxDepth,
@@ -277,9 +361,11 @@ func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 		Complete: res.Complete, Stopped: res.Stopped, Violations: []jsonViolation{},
 		StepTable: model.StepTableFingerprint(),
 	}
-	for _, v := range res.Violations {
-		jv := jsonViolation{Property: v.Property, Message: v.Message}
-		for _, s := range explore.Replay(m, v.Trace) {
+	for i, v := range res.Violations {
+		f := found[i].min
+		jv := jsonViolation{Property: v.Property, Message: f.Violation.Message, FoundSteps: len(v.Trace),
+			Preemptions: f.Preemptions, Shortest: f.Shortest, Scenario: f.Scenario, File: found[i].file}
+		for _, s := range explore.Replay(f.Model, f.Violation.Trace) {
 			jv.Steps = append(jv.Steps, jsonStep{CPU: s.Info.CPU, Context: s.Info.Context,
 				Where: s.Info.Def.Where(), Code: s.Info.Def.Text, Changes: s.Changes})
 		}

@@ -4,12 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
 
+// rq runs the command. A check that names no --out writes its
+// counterexample into a temporary directory, not into the package.
 func rq(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	if len(args) > 0 && args[0] == "check" && !slices.Contains(args, "--out") && !slices.Contains(args, "--no-cex") {
+		args = append(args, "--out", filepath.Join(t.TempDir(), "out.cex"))
+	}
 	var out, errb bytes.Buffer
 	code := run(context.Background(), args, &out, &errb)
 	return code, out.String(), errb.String()
@@ -28,7 +36,7 @@ func TestCheckDefaultMainlinePasses(t *testing.T) {
 }
 
 func TestCheckViolationExitsOneAndPrintsSchedule(t *testing.T) {
-	code, out, _ := rq(t, "check", "--variant", "broken-lb-irqs-on")
+	code, out, _ := rq(t, "check", "--variant", "broken-lb-irqs-on", "--scenario", "balance")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, out)
 	}
@@ -40,7 +48,7 @@ func TestCheckViolationExitsOneAndPrintsSchedule(t *testing.T) {
 }
 
 func TestCheckJSON(t *testing.T) {
-	code, out, _ := rq(t, "check", "--variant", "broken-drl-unordered", "--json")
+	code, out, _ := rq(t, "check", "--variant", "broken-drl-unordered", "--scenario", "balance", "--json")
 	if code != 1 {
 		t.Fatalf("exit %d", code)
 	}
@@ -57,7 +65,7 @@ func TestCheckJSON(t *testing.T) {
 	if v["property"] != "no-deadlock" || len(v["steps"].([]any)) == 0 || res["verdict"] != "violation" {
 		t.Errorf("violation %v", v)
 	}
-	code, out, _ = rq(t, "check", "--json")
+	code, out, _ = rq(t, "check", "--variant", "mainline-2.6.24", "--json")
 	if code != 0 || !strings.Contains(out, `"verdict": "pass"`) || !strings.Contains(out, `"complete": true`) {
 		t.Errorf("mainline JSON: exit %d\n%s", code, out)
 	}
@@ -107,16 +115,66 @@ func TestList(t *testing.T) {
 }
 
 func TestStrategiesAndLimits(t *testing.T) {
-	code, out, _ := rq(t, "check", "--strategy", "dfs", "--cpus", "3", "--tasks", "3", "--ticks", "0")
+	code, out, _ := rq(t, "check", "--variant", "mainline-2.6.24", "--strategy", "dfs", "--cpus", "3", "--tasks", "3", "--ticks", "0")
 	if code != 0 || !strings.Contains(out, "exhaustive") {
 		t.Errorf("dfs 3 cpus: exit %d\n%s", code, out)
 	}
-	code, out, _ = rq(t, "check", "--strategy", "random", "--seed", "5", "--walks", "50")
+	code, out, _ = rq(t, "check", "--variant", "mainline-2.6.24", "--strategy", "random", "--seed", "5", "--walks", "50")
 	if code != 0 || !strings.Contains(out, "incomplete (walks)") {
 		t.Errorf("random: exit %d\n%s", code, out)
 	}
-	code, out, _ = rq(t, "check", "--max-states", "50")
+	code, out, _ = rq(t, "check", "--variant", "mainline-2.6.24", "--max-states", "50")
 	if code != 0 || !strings.Contains(out, "incomplete (max-states)") || !strings.Contains(out, "search incomplete") {
 		t.Errorf("max-states: exit %d\n%s", code, out)
+	}
+}
+
+// The main job: check with no flags finds the 2008 oops, writes the
+// counterexample, and replay reproduces it.
+func TestDefaultCheckFindsTheOopsAndReplays(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "oops.cex")
+	code, out, errs := rq(t, "check", "--out", file)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"variant thermal-2008",
+		"VIOLATION kernel-bug: kernel BUG at kernel/sched.c:2090! (double_rq_lock: BUG_ON(!irqs_disabled())) CPU 0 comm migration/0",
+		"replay it: rqcheck replay " + file,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs = rq(t, "replay", file)
+	if code != 1 || !strings.Contains(out, "verdict: reproduced kernel-bug, as the file expects") ||
+		!strings.Contains(out, "kernel BUG at kernel/sched.c:2090! (double_rq_lock: BUG_ON(!irqs_disabled())) CPU 0 comm migration/0") {
+		t.Errorf("replay: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = rq(t, "replay", file, "--variant", "mainline-2.6.24")
+	if code != 0 || !strings.Contains(out, "the schedule no longer applies at step") {
+		t.Errorf("replay on mainline: exit %d\n%s", code, out)
+	}
+}
+
+func TestReplayBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.cex")
+	if err := os.WriteFile(bad, []byte("format 1\nrqcheck 0.3.0\nbogus line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"replay"}, "no file given"},
+		{[]string{"replay", filepath.Join(dir, "missing.cex")}, "missing.cex"},
+		{[]string{"replay", bad}, bad + ":3: unknown header key \"bogus\""},
+		{[]string{"replay", bad, "--knob", "x"}, "name=value"},
+	} {
+		code, _, errs := rq(t, tc.args...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", tc.args, code, errs, tc.want)
+		}
 	}
 }
