@@ -282,7 +282,7 @@ func (p *parser) parse() (*File, error) {
 			return nil, p.errf(n, "unknown header key %q", key)
 		}
 	}
-	for _, k := range []string{"rqcheck", "step-table", "variant", "property", "expect", "steps"} {
+	for _, k := range []string{"rqcheck", "step-table", "kernel", "variant", "property", "expect", "steps"} {
 		if _, ok := seen[k]; !ok {
 			return nil, p.errf(1, "header lacks %q", k)
 		}
@@ -341,7 +341,9 @@ func (p *parser) scenario(f *File, at int) error {
 	if err != nil {
 		line := start + 1
 		var se *json.SyntaxError
-		if errors.As(err, &se) {
+		// ParseScenario renders a syntax error with %v: decode again to
+		// find the offset of the error.
+		if errors.As(err, &se) || errors.As(json.NewDecoder(strings.NewReader(text)).Decode(new(json.RawMessage)), &se) {
 			line = start + 1 + strings.Count(text[:min(int(se.Offset), len(text))], "\n")
 		}
 		return p.errf(line, "scenario: %v", err)

@@ -24,7 +24,11 @@ const (
 )
 
 func (v Verdict) String() string {
-	return [...]string{"reproduced", "property holds", "schedule no longer applies"}[v]
+	names := [...]string{"reproduced", "property holds", "schedule no longer applies"}
+	if v < 0 || int(v) >= len(names) {
+		return fmt.Sprintf("verdict(%d)", int(v))
+	}
+	return names[v]
 }
 
 // Outcome is what a replay found.
@@ -71,6 +75,9 @@ type Options struct {
 // report where the schedule stops applying.
 func Replay(f *File, opt Options) (*Outcome, error) {
 	out := &Outcome{}
+	if f == nil || f.Scenario == nil {
+		return nil, fmt.Errorf("cex: replay of a file without a scenario")
+	}
 	variant := f.Variant
 	if opt.Variant != "" {
 		variant = opt.Variant
@@ -206,7 +213,7 @@ func (o *Outcome) Render(f *File) string {
 	for _, w := range o.Warnings {
 		fmt.Fprintf(&b, "warning: %s\n", w)
 	}
-	fmt.Fprintf(&b, "schedule: %d steps, %d preemptions\n", len(f.Steps), f.Preemptions)
+	fmt.Fprintf(&b, "schedule: %d steps, %d preemptions\n", len(f.Steps), preemptions(f.Steps))
 	for i, s := range o.Steps {
 		ch := strings.Join(s.Changes, ", ")
 		if ch == "" {
