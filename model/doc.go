@@ -65,6 +65,16 @@
 //     task may not change its own affinity (yet).
 //   - The spec lists double_lock_balance's BUG as "2132-2135"; the BUG_ON
 //     itself is at 2135 and is reported there.
+//   - The poster's oops names kernel/sched.c:2103; in v2.6.24 the same
+//     BUG_ON(!irqs_disabled()) of double_rq_lock is at 2090, and the model
+//     reports 2090.
+//   - Spec §4 expects two more consequences that the source rules out in
+//     this model: the thermal block before spin_lock_irq cannot race a
+//     load_balance kick (a kick needs busiest->curr to be allowed on the
+//     kicking CPU, 2826, and while migration/N runs, curr is migration/N,
+//     bound to CPU N), and the thermal iterator does not separate from
+//     mainline under the quiescent work-conservation check with single-CPU
+//     groups. corpus/README.md gives the full account.
 //   - CPU hotplug, SMT/MC domains, NO_HZ idle load balancing and
 //     SD_SERIALIZE are not modelled.
 //
@@ -72,8 +82,44 @@
 //
 // A Variant changes code paths through Patches consulted at the points
 // where it differs, and declares knobs; it never copies the model. The
-// registry holds mainline-2.6.24 and deliberately broken variants used to
-// test the checker.
+// registry holds mainline-2.6.24, thermal-2008 and deliberately broken
+// variants used to test the checker.
+//
+// # thermal-2008
+//
+// The thermal push posted to LKML on 2008-04-20 (seed 000), on v2.6.24. With
+// sched_thermal == 3 the migration thread, on every pass of its loop, calls
+// find_coolest_cpu, then (another core being cooler) saves
+// rq->active_balance and rq->push_cpu, sets push_cpu to the coolest CPU,
+// calls active_load_balance (commented out in the post) and restores both;
+// active balancing then uses the posted thermal iterator, which begins with
+// "return NULL;". Its knobs:
+//
+//   - placement=locked|before-lock: the block runs under rq->lock after the
+//     offline check (the post's reading), or at the top of the loop before
+//     spin_lock_irq (the post lost its lock lines; spec §4).
+//   - sensor=ipi|irq-safe: find_coolest_cpu reads each core's sensor with
+//     rdmsr_on_cpu (arch/x86/lib/msr-on-cpu.c:36) →
+//     smp_call_function_single (arch/x86/kernel/smp_64.c:419), or with a
+//     read that touches neither the interrupt flag nor another CPU. With
+//     ipi, v2.6.24 x86-64 semantics, checked in the source: for the calling
+//     CPU the function runs between local_irq_disable() and
+//     local_irq_enable() (430-432), so interrupts come back on whatever they
+//     were; for another CPU, smp_call_function_mask takes call_lock (399),
+//     sends CALL_FUNCTION_VECTOR and spins until the target's handler has
+//     run (364-371). The target takes the IPI only with interrupts on and
+//     no hardirq running, as it takes a tick; the handler takes no lock.
+//     The WARN_ON(irqs_disabled()) at 397/427 prints a warning and goes on:
+//     it is not a BUG_ON and no property reports it.
+//   - alb=off|on: the commented-out active_load_balance(rq, cpu) call.
+//   - iterator=thermal|mainline: move_one_task_fair's iterator when called
+//     from active balancing. The post does not show where
+//     busiest->from_active_balance is set; the model reads it as set for
+//     the duration of every active_load_balance call.
+//
+// Temperatures are not modelled: find_coolest_cpu returns the next CPU
+// (cpu+1 mod N), so another core is always cooler, the only case in which
+// the block does anything.
 //
 // This package must not import explore, properties or cmd: the model knows
 // nothing of search or of the properties judged on it.

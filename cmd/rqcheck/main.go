@@ -292,14 +292,14 @@ func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 		if f.Shrink != nil && len(f.Shrink.Applied) > 0 {
 			fmt.Fprintf(w, "scenario %s (%s); ", f.Scenario, strings.Join(f.Shrink.Applied, ", "))
 		} else if f.Shrink != nil {
-			fmt.Fprintf(w, "scenario unchanged (no single reduction of %d keeps it); ", f.Shrink.Tried)
+			fmt.Fprintf(w, "scenario unchanged (no single reduction keeps it, %d tried); ", f.Shrink.Tried)
 		}
 		fmt.Fprintf(w, "%d steps, %d preemptions (shortest: %d steps)\n", len(f.Violation.Trace), f.Preemptions, f.Shortest)
 		for _, line := range explore.Render(f.Model, f.Violation.Trace) {
 			fmt.Fprintln(w, "  "+line)
 		}
 		if found[i].file != "" {
-			fmt.Fprintf(w, "counterexample written to %s\nreplay it: rqcheck replay %s\n", found[i].file, found[i].file)
+			fmt.Fprintf(w, "counterexample written to %s\nreplay it: rqcheck replay %s   (in a checkout: go run ./cmd/rqcheck replay %s)\n", found[i].file, found[i].file, found[i].file)
 		}
 	}
 	completeness := "exhaustive"
