@@ -79,7 +79,9 @@ func TestThermalIRQSafeSensorKeepsInterruptsOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := m.Init()
-	runUntil(t, m, &s, 0, func(s *model.State) bool { return s.CPU[0].Curr == model.CurrMig && s.CPU[0].Mig.PC == model.PcMigUnlockReq })
+	runUntil(t, m, &s, 0, func(s *model.State) bool {
+		return s.CPU[0].Curr == model.CurrMig && s.CPU[0].Mig.PC == model.PcMigUnlockReq
+	})
 	if !s.CPU[0].IrqsOff {
 		t.Fatal("irq-safe sensor read left interrupts on")
 	}
@@ -93,7 +95,9 @@ func TestThermalBeforeLockRunsAtTheLoopTop(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := m.Init()
-	runUntil(t, m, &s, 0, func(s *model.State) bool { return s.CPU[0].Curr == model.CurrMig && s.CPU[0].Mig.PC == model.PcThSaveAB })
+	runUntil(t, m, &s, 0, func(s *model.State) bool {
+		return s.CPU[0].Curr == model.CurrMig && s.CPU[0].Mig.PC == model.PcThSaveAB
+	})
 	if s.Owner(0) != model.NoOwner || s.CPU[0].IrqsOff {
 		t.Fatalf("before-lock block runs with rq[0] owner %d, irqs off %v; want unlocked, irqs on", s.Owner(0), s.CPU[0].IrqsOff)
 	}
