@@ -1,7 +1,7 @@
 // Package cex records counterexamples as files and replays them.
 //
-// A counterexample file is plain text, diff-friendly and versioned. Blank
-// lines and lines starting with '#' are comments. The header is one
+// A counterexample file is plain text, diff-friendly and versioned. Outside
+// the scenario's JSON, blank lines and lines starting with '#' are comments. The header is one
 // "key value" per line:
 //
 //	format 1                      the file format (first line that is not a comment)

@@ -40,7 +40,7 @@ var entries = []entry{
 // find runs the pipeline of `rqcheck check` with the entry's arguments: a
 // BFS for the first violation, then minimisation of scenario and schedule
 // with mainline-2.6.24 as the reference, then the file.
-func find(t *testing.T, e entry) []byte {
+func find(t testing.TB, e entry) []byte {
 	t.Helper()
 	sc := model.DefaultScenario()
 	if e.scenario != "" {
@@ -213,5 +213,17 @@ func TestBeforeLockCannotRace(t *testing.T) {
 			}
 			t.Logf("%s/%s: %d states, no BUG_ON", name, sensor, res.Stats.States)
 		}
+	}
+}
+
+// BenchmarkFind measures the time to find each corpus file from scratch:
+// the search, the minimisation of scenario and schedule, and the file.
+func BenchmarkFind(b *testing.B) {
+	for _, e := range entries {
+		b.Run(strings.TrimSuffix(e.file, ".cex"), func(b *testing.B) {
+			for b.Loop() {
+				find(b, e)
+			}
+		})
 	}
 }
