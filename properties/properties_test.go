@@ -123,3 +123,45 @@ func TestSelect(t *testing.T) {
 		t.Error("bogus accepted")
 	}
 }
+
+func TestWorkConservation(t *testing.T) {
+	sc := &model.Scenario{
+		CPUs:  2,
+		Tasks: []model.TaskSpec{{CPU: 0, Running: true}, {CPU: 0}},
+		Ticks: []int{0, 0}, CacheNiceTries: 1,
+	}
+	m, err := model.New(sc, "mainline-2.6.24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.Init() // cpu1 idle, T0 runs on cpu0 with T1 queued: quiescent
+	msg := properties.WorkConservation.Terminal(m, &s)
+	if !strings.Contains(msg, "cpu1 idles while rq[0] has 2 runnable tasks and T0 may run on cpu1") {
+		t.Errorf("got %q", msg)
+	}
+	// Both tasks pinned to cpu0: nothing cpu1 may run.
+	pinned := s
+	pinned.Task[0].Mask, pinned.Task[1].Mask = 1, 1
+	if msg := properties.WorkConservation.Terminal(m, &pinned); msg != "" {
+		t.Errorf("pinned: %q", msg)
+	}
+	// Only the queued task may run on cpu1: still a waste.
+	one := s
+	one.Task[0].Mask = 1
+	if msg := properties.WorkConservation.Terminal(m, &one); !strings.Contains(msg, "T1 may run on cpu1") {
+		t.Errorf("queued T1: %q", msg)
+	}
+	// Not at rest (a migration request queued): not judged.
+	busy := s
+	busy.CPU[0].MigQLen = 1
+	if msg := properties.WorkConservation.Terminal(m, &busy); msg != "" {
+		t.Errorf("not at rest: %q", msg)
+	}
+	// No CPU idles (the zero state has T0 as curr everywhere): nothing to judge.
+	if msg := properties.WorkConservation.Terminal(m, &model.State{}); msg != "" {
+		t.Errorf("empty: %q", msg)
+	}
+	if properties.Class("work-conservation", msg) != "work-conservation" || properties.Class("no-deadlock", "deadlock (IPI): x") != "deadlock (IPI)" {
+		t.Error("Class")
+	}
+}
