@@ -245,6 +245,25 @@ func (e *explorer) bfs() {
 	var cur, next model.State
 	var eff model.Effects
 	var nextLevel []byte
+	// A violation on a step out of level d has d+1 steps, while a terminal
+	// state later in level d has d: such violations wait in pending until
+	// the level is done, so the first violation reported is a shortest.
+	type found struct {
+		prop  int
+		msg   string
+		trace []model.Step
+	}
+	var pending []found
+	pend := make([]bool, len(e.opt.Props))
+	flush := func() bool {
+		for _, f := range pending {
+			if !e.seen[f.prop] && e.report(f.prop, f.msg, f.trace) {
+				return true
+			}
+		}
+		pending = pending[:0]
+		return false
+	}
 	for len(level) > 0 {
 		nextLevel = nextLevel[:0]
 		nextBase := uint32(len(nodes))
@@ -257,6 +276,9 @@ func (e *explorer) bfs() {
 					return
 				}
 				continue
+			}
+			if len(pending) > 0 && !e.opt.All {
+				continue // only terminal states of this level can still be shorter
 			}
 			for _, st := range e.buf {
 				model.CopyState(&next, &cur, m.Sc)
@@ -272,7 +294,7 @@ func (e *explorer) bfs() {
 					e.res.Stats.States++
 					e.res.Stats.MaxDepth = depth + 1
 				}
-				if prop, msg := e.judgeStep(&cur, st, &eff, &next, isNew); prop >= 0 {
+				if prop, msg := e.judgeStep(&cur, st, &eff, &next, isNew); prop >= 0 && !pend[prop] {
 					var tr []model.Step
 					if isNew {
 						tr = traceTo(newID, nil)
@@ -280,14 +302,17 @@ func (e *explorer) bfs() {
 						last := st
 						tr = traceTo(id, &last)
 					}
-					if e.report(prop, msg, tr) {
-						return
-					}
+					pend[prop] = true
+					pending = append(pending, found{prop, msg, tr})
 				}
 				if e.stop() {
+					flush()
 					return
 				}
 			}
+		}
+		if flush() {
+			return
 		}
 		// The level just expanded is dead: reuse its buffer for the next.
 		level, nextLevel, levelBase = nextLevel, level, nextBase

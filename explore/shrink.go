@@ -167,15 +167,16 @@ func MinimiseViolation(ctx context.Context, m *model.Model, v Violation, opt Min
 	if err != nil {
 		return nil, err
 	}
-	shortest, err := Minimise(ctx, out.Model, target, MinimiseOptions{Order: Shortest, MaxStates: opt.MaxStates})
-	if err != nil {
-		return nil, err
-	}
 	if fewest.Found {
 		out.Violation, out.Preemptions = fewest.Violation, fewest.Preemptions
 	} else if out.Model != m {
-		// Cannot happen when Shows held; keep the unshrunk violation.
+		// The bound cut the search on the shrunk scenario: keep the
+		// violation as found, on the scenario it was found on.
 		out.Model, out.Scenario, out.Shrink = m, m.Sc, nil
+	}
+	shortest, err := Minimise(ctx, out.Model, target, MinimiseOptions{Order: Shortest, MaxStates: opt.MaxStates})
+	if err != nil {
+		return nil, err
 	}
 	if shortest.Found {
 		out.Shortest = len(shortest.Violation.Trace)
