@@ -35,6 +35,9 @@ var entries = []entry{
 		want: "deadlock (interrupt): cpu0/migration/0 is interrupted by cpu0/hardirq"},
 	{file: "ipi-deadlock.cex", scenario: "ipi-deadlock.json", props: "no-deadlock",
 		want: "deadlock (IPI): cpu0/migration/0 waits for cpu1 to take its IPI"},
+	// Not in spec §4: the commented-out call, uncommented.
+	{file: "alb-2135.cex", props: "default", knobs: map[string]string{"alb": "on"},
+		want: "kernel BUG at kernel/sched.c:2135! (double_lock_balance: BUG_ON(1) /* !irqs_disabled() */) CPU 0 comm migration/0"},
 }
 
 // find runs the pipeline of `rqcheck check` with the entry's arguments: a
