@@ -393,9 +393,14 @@ func list(w io.Writer) error {
 	}
 	fmt.Fprintln(w, "properties:")
 	for _, p := range properties.All() {
-		fmt.Fprintf(w, "  %-13s %s\n", p.Name, p.Doc)
+		tag := ""
+		if p.OptIn {
+			tag = " [opt-in: --props " + p.Name + " or all]"
+		}
+		fmt.Fprintf(w, "  %-17s %s%s\n", p.Name, p.Doc, tag)
 	}
 	fmt.Fprintln(w, "strategies: bfs (shortest counterexample), dfs, random (seeded walks)")
+	fmt.Fprintln(w, "built-in scenarios: default (the 2008 oops), balance (ticks, load_balance, idle balance)")
 	fmt.Fprintln(w, "scenario fields: cpus, tasks[{cpu,running,allowed,weight,cache_hot}], ticks, idle_balance, newidle_max, affinity[{caller,target,mask}], cache_nice_tries, nr_balance_failed, addr_order, knobs")
 	return nil
 }
