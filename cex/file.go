@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -68,7 +69,7 @@ func New(m *model.Model, property, expect string, schedule []model.Step) (*File,
 	var buf []model.Step
 	for i, st := range schedule {
 		buf = m.Enabled(&s, buf)
-		if !contains(buf, st) {
+		if !slices.Contains(buf, st) {
 			return nil, fmt.Errorf("cex: step %d (cpu%d %s) is not enabled", i+1, st.CPU, st.Kind)
 		}
 		info := m.Describe(&s, st)
@@ -77,15 +78,6 @@ func New(m *model.Model, property, expect string, schedule []model.Step) (*File,
 	}
 	f.Preemptions = preemptions(f.Steps)
 	return f, nil
-}
-
-func contains(steps []model.Step, st model.Step) bool {
-	for _, s := range steps {
-		if s == st {
-			return true
-		}
-	}
-	return false
 }
 
 func preemptions(steps []Step) int {
@@ -129,12 +121,7 @@ func (f *File) Marshal() []byte {
 	fmt.Fprintf(&b, "step-table %s\n", f.StepTable)
 	fmt.Fprintf(&b, "kernel %s\n", f.Kernel)
 	fmt.Fprintf(&b, "variant %s\n", f.Variant)
-	keys := make([]string, 0, len(f.Knobs))
-	for k := range f.Knobs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(f.Knobs)) {
 		fmt.Fprintf(&b, "knob %s=%s\n", k, f.Knobs[k])
 	}
 	fmt.Fprintf(&b, "property %s\n", f.Property)

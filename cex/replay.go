@@ -2,6 +2,8 @@ package cex
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -131,7 +133,7 @@ func Replay(f *File, opt Options) (*Outcome, error) {
 	for i, rs := range f.Steps {
 		st := rs.Step
 		buf = m.Enabled(&s, buf)
-		if !contains(buf, st) {
+		if !slices.Contains(buf, st) {
 			out.Verdict, out.AtStep = NoLongerApplies, i+1
 			out.Why = fmt.Sprintf("step %d (cpu%d %s) is not enabled: %s", i+1, st.CPU, st.Kind, enabledList(m, &s, buf))
 			return out, nil
@@ -199,12 +201,11 @@ func (o *Outcome) Render(f *File) string {
 	m := o.Model
 	fmt.Fprintf(&b, "rqcheck replay: variant %s", m.Variant.Name)
 	if len(m.Knobs) > 0 {
-		keys := make([]string, 0, len(m.Knobs))
-		for k := range m.Knobs {
-			keys = append(keys, k+"="+m.Knobs[k])
+		var kv []string
+		for _, k := range slices.Sorted(maps.Keys(m.Knobs)) {
+			kv = append(kv, k+"="+m.Knobs[k])
 		}
-		sort.Strings(keys)
-		fmt.Fprintf(&b, " (%s)", strings.Join(keys, " "))
+		fmt.Fprintf(&b, " (%s)", strings.Join(kv, " "))
 	}
 	fmt.Fprintf(&b, ", property %s\n", f.Property)
 	sc := m.Sc.Clone()

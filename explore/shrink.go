@@ -131,6 +131,12 @@ type Minimised struct {
 	Complete bool
 }
 
+// AsFound wraps a violation of m as the search found it, unminimised.
+func AsFound(m *model.Model, v Violation) *Minimised {
+	return &Minimised{Target: TargetOf(v), Model: m, Scenario: m.Sc, Violation: v,
+		Preemptions: Preemptions(v.Trace), Shortest: len(v.Trace)}
+}
+
 // MinimiseViolationOptions configure MinimiseViolation.
 type MinimiseViolationOptions struct {
 	// Scenario: shrink the scenario first.
@@ -145,8 +151,8 @@ type MinimiseViolationOptions struct {
 // and measures the shortest schedule on the final scenario. If a search is
 // cut by its bound, the violation found is kept as it was.
 func MinimiseViolation(ctx context.Context, m *model.Model, v Violation, opt MinimiseViolationOptions) (*Minimised, error) {
-	target := TargetOf(v)
-	out := &Minimised{Target: target, Model: m, Scenario: m.Sc, Violation: v, Preemptions: Preemptions(v.Trace), Shortest: len(v.Trace)}
+	out := AsFound(m, v)
+	target := out.Target
 	if opt.Scenario {
 		sh, err := ShrinkScenario(ctx, m.Sc, m.Variant.Name, target, opt.Shrink)
 		if err != nil && opt.Shrink.Reference != "" {

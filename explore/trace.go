@@ -2,6 +2,7 @@ package explore
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rqcheck/rqcheck/model"
@@ -23,7 +24,7 @@ func Replay(m *model.Model, trace []model.Step) []TraceStep {
 	var buf []model.Step
 	for _, st := range trace {
 		buf = m.Enabled(&s, buf)
-		if !contains(buf, st) {
+		if !slices.Contains(buf, st) {
 			break
 		}
 		info := m.Describe(&s, st)
@@ -33,15 +34,6 @@ func Replay(m *model.Model, trace []model.Step) []TraceStep {
 		s = next
 	}
 	return out
-}
-
-func contains(steps []model.Step, st model.Step) bool {
-	for _, s := range steps {
-		if s == st {
-			return true
-		}
-	}
-	return false
 }
 
 // Render formats a schedule one line per step: number, CPU, context,

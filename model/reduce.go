@@ -82,9 +82,10 @@ func (sc *Scenario) Reductions() []Reduction {
 // dropping the affinity calls that name a dropped task.
 func (sc *Scenario) withoutTasks(drop func(int) bool) *Scenario {
 	x := sc.Clone()
+	tasks, calls := x.Tasks, x.Affinity
 	newIdx := make([]int, len(sc.Tasks))
-	x.Tasks = x.Tasks[:0]
-	for i, t := range sc.Clone().Tasks {
+	x.Tasks = make([]TaskSpec, 0, len(tasks))
+	for i, t := range tasks {
 		if drop(i) {
 			newIdx[i] = -1
 			continue
@@ -92,8 +93,8 @@ func (sc *Scenario) withoutTasks(drop func(int) bool) *Scenario {
 		newIdx[i] = len(x.Tasks)
 		x.Tasks = append(x.Tasks, t)
 	}
-	x.Affinity = x.Affinity[:0]
-	for _, a := range sc.Clone().Affinity {
+	x.Affinity = make([]AffinityCall, 0, len(calls))
+	for _, a := range calls {
 		if newIdx[a.Caller] < 0 || newIdx[a.Target] < 0 {
 			continue
 		}

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -323,15 +324,8 @@ func (sc *Scenario) String() string {
 	for _, a := range sc.Affinity {
 		fmt.Fprintf(&b, ", T%d: sched_setaffinity(T%d, %s)", a.Caller, a.Target, MaskString(cpuMask(a.Mask, sc.CPUs)))
 	}
-	if len(sc.Knobs) > 0 {
-		keys := make([]string, 0, len(sc.Knobs))
-		for k := range sc.Knobs {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			fmt.Fprintf(&b, ", %s=%s", k, sc.Knobs[k])
-		}
+	for _, k := range slices.Sorted(maps.Keys(sc.Knobs)) {
+		fmt.Fprintf(&b, ", %s=%s", k, sc.Knobs[k])
 	}
 	return b.String()
 }

@@ -220,8 +220,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	}
 	var founds []*found
 	for _, v := range res.Violations {
-		f := &found{min: &explore.Minimised{Target: explore.TargetOf(v), Model: m, Scenario: m.Sc, Violation: v,
-			Preemptions: explore.Preemptions(v.Trace), Shortest: len(v.Trace)}}
+		f := &found{min: explore.AsFound(m, v)}
 		if *minimise != "none" {
 			mv, err := explore.MinimiseViolation(ctx, m, v, explore.MinimiseViolationOptions{
 				Scenario: *minimise == "all", MaxStates: *minStates,
