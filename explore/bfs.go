@@ -119,4 +119,3 @@ func (e *explorer) bfs() {
 	}
 	e.res.Complete = true
 }
-

@@ -88,4 +88,3 @@ func (e *explorer) dfs() {
 	}
 	e.res.Complete = true
 }
-
