@@ -1,121 +1,237 @@
 package explore
 
 import (
+	"cmp"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/rqcheck/rqcheck/model"
 )
 
-// bfs is breadth-first search over encoded states, one level at a time.
-// Every visited state keeps its parent and the step that reached it, so a
-// schedule is rebuilt by walking back to the root.
+// bfs is breadth-first search, one level at a time, on e.workers
+// goroutines sharing the visited store.
+//
+// A level is a byte slice of encoded states. Workers take chunks of it,
+// expand each state and append the new successors to their own output;
+// when the level is done the outputs are concatenated into the next
+// level and the new states get ids in that order. Every state keeps its
+// parent's id and the step that reached it, so a schedule is rebuilt by
+// walking back to the root.
+//
+// Determinism: the set of states at each depth does not depend on the
+// number of workers or on timing (a state is new to exactly one worker,
+// whichever claims its store slot), so complete searches report the same
+// state count and the same violated properties for any number of workers.
+// Violations found while expanding depth d are collected over the whole
+// level and reported in order of schedule length, then property order, so
+// the verdict is the same too; which of several equally short schedules
+// is kept may differ with more than one worker.
 func (e *explorer) bfs() {
 	m := e.m
 	size := model.EncodedSize(m.Sc)
-	visited := newFPSet()
-	// nodes[id] is the parent of state id and the step that reached it.
-	type node struct {
-		parent uint32
-		via    model.Step
-	}
-	nodes := []node{{}}
-	traceTo := func(id uint32, last *model.Step) []model.Step {
-		var rev []model.Step
-		if last != nil {
-			rev = append(rev, *last)
-		}
-		for ; id != 0; id = nodes[id].parent {
-			rev = append(rev, nodes[id].via)
-		}
-		slices.Reverse(rev)
-		return rev
-	}
-
+	w0 := e.newWorker()
 	init := m.Init()
-	enc := model.Encode(make([]byte, 0, size), &init, m.Sc)
-	visited.add(fingerprint(enc))
+	key := w0.key(&init)
+	e.store.add(fingerprint(key), key)
 	e.res.Stats.States = 1
 	if prop, msg := e.judgeState(&init); prop >= 0 && e.report(prop, msg, nil) {
 		return
 	}
-	level := append([]byte(nil), enc...)
+	e.nodes = []node{{}}
+	level := model.Encode(nil, &init, m.Sc)
 	levelBase := uint32(0)
-	depth := 0
-	var cur, next model.State
-	var eff model.Effects
-	var nextLevel []byte
-	// A violation on a step out of level d has d+1 steps, while a terminal
-	// state later in level d has d: such violations wait in pending until
-	// the level is done, so the first violation reported is a shortest.
-	type found struct {
-		prop  int
-		msg   string
-		trace []model.Step
+	workers := []*worker{w0}
+	for len(workers) < e.workers {
+		workers = append(workers, e.newWorker())
 	}
-	var pending []found
-	pend := make([]bool, len(e.opt.Props))
-	flush := func() bool {
-		for _, f := range pending {
-			if !e.seen[f.prop] && e.report(f.prop, f.msg, f.trace) {
-				return true
+	// reserve bounds the inserts of one round's chunks in flight: the store
+	// grows before a round when they might not fit.
+	reserve := int64(len(workers)) * chunk * int64(4*m.NumCPUs())
+	for depth := 0; len(level) > 0; depth++ {
+		n := len(level) / size
+		e.frontier.Store(int64(n))
+		e.depth.Store(int64(depth))
+		e.done.Store(0)
+		e.found.Store(0)
+		var pos atomic.Int64
+		for _, w := range workers {
+			w.reset()
+		}
+		for {
+			for e.store.full(reserve) {
+				if !e.store.grow(e.storeLimit()) {
+					e.res.Stopped = "memory"
+					break
+				}
+			}
+			if e.res.Stopped != "" {
+				break
+			}
+			e.pause.Store(false)
+			var wg sync.WaitGroup
+			for _, w := range workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					w.expandLevel(level, size, n, depth, levelBase, &pos, reserve)
+				}()
+			}
+			wg.Wait()
+			if e.res.Stopped == "" {
+				e.checkLimits()
+			}
+			if e.res.Stopped != "" || pos.Load() >= int64(n) {
+				break
 			}
 		}
-		pending = pending[:0]
-		return false
-	}
-	for len(level) > 0 {
-		nextLevel = nextLevel[:0]
-		nextBase := uint32(len(nodes))
-		for off := 0; off < len(level); off += size {
-			id := levelBase + uint32(off/size)
-			model.Decode(level[off:off+size], &cur, m.Sc)
-			e.buf = m.Enabled(&cur, e.buf)
-			if len(e.buf) == 0 {
-				if prop, msg := e.judgeTerminal(&cur); prop >= 0 && e.report(prop, msg, traceTo(id, nil)) {
-					return
+		// Number the new states and gather what the level found.
+		nextBase := uint32(len(e.nodes))
+		var viols []found
+		next := level[:0:0]
+		if e.res.Stopped == "" {
+			next = make([]byte, 0, e.nextLen(workers))
+		}
+		for _, w := range workers {
+			base := uint32(len(e.nodes))
+			for _, f := range w.found {
+				if f.local >= 0 {
+					f.id, f.local = base+uint32(f.local), -1
 				}
-				continue
+				viols = append(viols, f)
 			}
-			if len(pending) > 0 && !e.opt.All {
-				continue // only terminal states of this level can still be shorter
+			e.nodes = append(e.nodes, w.nodes...)
+			if e.res.Stopped == "" {
+				next = append(next, w.out...)
 			}
-			for _, st := range e.buf {
-				model.CopyState(&next, &cur, m.Sc)
-				eff = m.Apply(&next, st)
-				e.res.Stats.Transitions++
-				enc = model.Encode(enc[:0], &next, m.Sc)
-				isNew := visited.add(fingerprint(enc))
-				newID := id
-				if isNew {
-					newID = uint32(len(nodes))
-					nodes = append(nodes, node{id, st})
-					nextLevel = append(nextLevel, enc...)
-					e.res.Stats.States++
-					e.res.Stats.MaxDepth = depth + 1
-				}
-				if prop, msg := e.judgeStep(&cur, st, &eff, &next, isNew); prop >= 0 && !pend[prop] {
-					var tr []model.Step
-					if isNew {
-						tr = traceTo(newID, nil)
-					} else {
-						last := st
-						tr = traceTo(id, &last)
-					}
-					pend[prop] = true
-					pending = append(pending, found{prop, msg, tr})
-				}
-				if e.stop() {
-					flush()
-					return
-				}
+			e.res.Stats.Transitions += w.transitions
+			w.transitions = 0
+			w.nodes, w.out, w.found = w.nodes[:0], w.out[:0], w.found[:0]
+		}
+		e.res.Stats.States += int64(len(e.nodes)) - int64(nextBase)
+		e.base.Store(e.res.Stats.States)
+		if len(e.nodes) > int(nextBase) {
+			e.res.Stats.MaxDepth = depth + 1
+		}
+		slices.SortStableFunc(viols, func(a, b found) int {
+			return cmp.Or(cmp.Compare(a.length, b.length), cmp.Compare(a.prop, b.prop))
+		})
+		for _, f := range viols {
+			if !e.seen[f.prop] && e.report(f.prop, f.msg, e.traceTo(f.id, f.last)) {
+				return
 			}
 		}
-		if flush() {
+		if e.res.Stopped != "" {
 			return
 		}
-		// The level just expanded is dead: reuse its buffer for the next.
-		level, nextLevel, levelBase = nextLevel, level, nextBase
-		depth++
+		level, levelBase = next, nextBase
 	}
 	e.res.Complete = true
+}
+
+// chunk is how many states a worker takes from a level at a time.
+const chunk = 64
+
+// node is a visited state's parent and the step that reached it.
+type node struct {
+	parent uint32
+	via    model.Step
+}
+
+// found is a violation seen while expanding a level. It refers to the
+// state it was judged on by id, or (local >= 0) by its index among the
+// worker's new states, numbered when the level is done; last is the step
+// out of that state for a violation on a transition to a known state.
+type found struct {
+	prop, length int
+	msg          string
+	id           uint32
+	local        int
+	last         *model.Step
+}
+
+func (e *explorer) traceTo(id uint32, last *model.Step) []model.Step {
+	var rev []model.Step
+	if last != nil {
+		rev = append(rev, *last)
+	}
+	for ; id != 0; id = e.nodes[id].parent {
+		rev = append(rev, e.nodes[id].via)
+	}
+	slices.Reverse(rev)
+	return rev
+}
+
+func (e *explorer) nextLen(workers []*worker) int {
+	n := 0
+	for _, w := range workers {
+		n += len(w.out)
+	}
+	return n
+}
+
+// expandLevel expands chunks of level until none is left or the search
+// pauses (the store must grow, or a limit is reached).
+func (w *worker) expandLevel(level []byte, size, n, depth int, base uint32, pos *atomic.Int64, reserve int64) {
+	e, m := w.e, w.e.m
+	for !e.pause.Load() {
+		i := int(pos.Add(chunk)) - chunk
+		if i >= n {
+			return
+		}
+		for k := i; k < min(i+chunk, n); k++ {
+			id := base + uint32(k)
+			model.Decode(level[k*size:(k+1)*size], &w.cur, m.Sc)
+			w.expand(id, depth)
+			if max := e.opt.MaxStates; max > 0 && e.res.Stats.States+e.found.Load()+int64(len(w.nodes)-w.counted) >= max {
+				e.pause.Store(true)
+				break
+			}
+		}
+		e.done.Add(int64(min(i+chunk, n) - i))
+		e.found.Add(int64(len(w.nodes) - w.counted))
+		w.counted = len(w.nodes)
+		if e.store.full(reserve) || e.limitHit() {
+			e.pause.Store(true)
+		}
+	}
+}
+
+// expand judges and expands the state w.cur, whose id is id and whose
+// schedule has length steps.
+func (w *worker) expand(id uint32, length int) {
+	e, m := w.e, w.e.m
+	w.buf = m.Enabled(&w.cur, w.buf)
+	if len(w.buf) == 0 {
+		if prop, msg := e.judgeTerminal(&w.cur); prop >= 0 {
+			w.found = append(w.found, found{prop: prop, length: length, msg: msg, id: id, local: -1})
+		}
+		return
+	}
+	steps := w.buf
+	if e.reduce != nil {
+		w.ample = e.reduce(&w.cur, w.buf, w.ample)
+		steps = w.ample
+	}
+	for _, st := range steps {
+		model.CopyState(&w.succ, &w.cur, m.Sc)
+		eff := m.Apply(&w.succ, st)
+		w.transitions++
+		key := w.key(&w.succ)
+		isNew := e.store.add(fingerprint(key), key)
+		if isNew {
+			w.nodes = append(w.nodes, node{id, st})
+			w.out = w.appendState(w.out, key, &w.succ)
+		}
+		if prop, msg := e.judgeStep(&w.cur, st, &eff, &w.succ, isNew); prop >= 0 {
+			f := found{prop: prop, length: length + 1, msg: msg, id: id, local: -1}
+			if isNew {
+				f.local = len(w.nodes) - 1
+			} else {
+				last := st
+				f.last = &last
+			}
+			w.found = append(w.found, f)
+		}
+	}
 }

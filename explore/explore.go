@@ -3,6 +3,8 @@ package explore
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/rqcheck/rqcheck/model"
@@ -21,15 +23,28 @@ const (
 	DFS Strategy = "dfs"
 	// Random runs seeded random walks from the initial state.
 	Random Strategy = "random"
+	// PCT runs randomised priority-based schedules with PCTDepth-1
+	// priority change points (Burckhardt et al., ASPLOS 2010).
+	PCT Strategy = "pct"
+	// Bounded is preemption-bounded search: every schedule with at most
+	// Preemptions preemptions, bounds raised one at a time (CHESS's
+	// iterative context bounding).
+	Bounded Strategy = "bounded"
+	// Swarm runs many independent randomised searches (random walks and PCT
+	// with diversified seeds and settings) on all workers; Shard splits
+	// them across machines.
+	Swarm Strategy = "swarm"
 )
+
+// Strategies lists the strategy names.
+var Strategies = []Strategy{BFS, DFS, Random, PCT, Bounded, Swarm}
 
 // ParseStrategy checks a strategy name.
 func ParseStrategy(s string) (Strategy, error) {
-	switch Strategy(s) {
-	case BFS, DFS, Random:
+	if slices.Contains(Strategies, Strategy(s)) {
 		return Strategy(s), nil
 	}
-	return "", fmt.Errorf("unknown strategy %q (known: bfs, dfs, random)", s)
+	return "", fmt.Errorf("unknown strategy %q (known: bfs, dfs, random, pct, bounded, swarm)", s)
 }
 
 // Options configure a search. The zero value (with Props set) is an
@@ -51,7 +66,41 @@ type Options struct {
 	// All keeps searching after a violation, reporting the first violation
 	// of each property.
 	All bool
+	// PCTDepth is PCT's bug depth d: d-1 priority change points per run
+	// (0: 3).
+	PCTDepth int
+	// Preemptions is the preemption bound of Bounded search (0: 2).
+	Preemptions int
+	// Workers is the number of goroutines that search (0 or 1: one).
+	Workers int
+	// Shard restricts a swarm to its share of runs: shard Shard.I of
+	// Shard.N (the zero value: the whole swarm).
+	Shard Shard
+	// Store is BFS's visited set (default Fingerprint); FPBits is 64
+	// (default) or 128 for Fingerprint.
+	Store  StoreKind
+	FPBits int
+	// Memory caps the bytes the search may hold (0: no cap). At the cap
+	// the search stops cleanly with Stopped "memory" and its partial
+	// result; Bitstate sizes its bit array to half of it.
+	Memory int64
+	// Progress, if set, is called about twice a second from another
+	// goroutine while BFS runs.
+	Progress func(Progress)
 }
+
+// Progress is a snapshot of a running search.
+type Progress struct {
+	States   int64 // distinct states so far
+	Depth    int   // BFS level being expanded
+	Frontier int64 // states of that level
+	Done     int64 // of which expanded
+	Bytes    int64 // memory held by the process
+	Elapsed  time.Duration
+}
+
+// Shard is the i-th of n parts of a swarm (0 <= I < N).
+type Shard struct{ I, N int }
 
 // Violation is a property that failed, with the schedule that shows it.
 type Violation struct {
@@ -87,8 +136,19 @@ type Result struct {
 	// nor when a limit or the first violation stopped the search).
 	Complete bool
 	// Stopped says why an incomplete search ended ("violation",
-	// "max-states", "time-limit", "cancelled", "walks"), "" if complete.
+	// "max-states", "time-limit", "cancelled", "memory", "walks"), "" if
+	// complete.
 	Stopped string
+	// Store, StoreBytes and Workers describe BFS's visited set: its kind,
+	// its size in bytes at the end, and the goroutines that searched.
+	Store      StoreKind
+	StoreBytes int64
+	Workers    int
+	// Omission is the estimated probability that a fingerprint or bitstate
+	// store made the search miss a reachable state (0 for exact stores);
+	// Coverage is the expected fraction of reachable states explored (1
+	// but for bitstate).
+	Omission, Coverage float64
 }
 
 // Run searches m's state space. It is deterministic for a given model and
@@ -111,7 +171,13 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 	e := &explorer{m: m, opt: opt, ctx: ctx, start: time.Now(), seen: make([]bool, len(opt.Props))}
 	switch opt.Strategy {
 	case BFS:
+		if err := e.setupBFS(); err != nil {
+			return nil, err
+		}
+		stop := e.watch()
 		e.bfs()
+		stop()
+		e.finishBFS()
 	case DFS:
 		e.dfs()
 	case Random:
@@ -132,6 +198,19 @@ type explorer struct {
 	seen  []bool // seen[i]: opt.Props[i] already reported
 	nseen int
 	buf   []model.Step
+
+	// BFS (bfs.go, worker.go).
+	store    store
+	workers  int
+	nodes    []node
+	reduce   func(s *model.State, enabled, out []model.Step) []model.Step
+	pause    atomic.Bool  // workers stop taking chunks
+	memHigh  atomic.Bool  // the process holds more than opt.Memory
+	done     atomic.Int64 // states of the current level expanded
+	found    atomic.Int64 // new states found in the current level
+	frontier atomic.Int64 // states in the current level
+	depth    atomic.Int64 // current level
+	base     atomic.Int64 // states before the current level (for Progress)
 }
 
 // stop reports whether a limit ends the search, and records why.

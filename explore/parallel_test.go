@@ -1,0 +1,100 @@
+package explore_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/rqcheck/rqcheck/explore"
+	"github.com/rqcheck/rqcheck/model"
+	"github.com/rqcheck/rqcheck/properties"
+)
+
+// violated lists the properties a result reports, sorted.
+func violated(r *explore.Result) []string {
+	var out []string
+	for _, v := range r.Violations {
+		out = append(out, v.Property)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestParallelMatchesOneWorker: with every store, any number of workers
+// finds the same states (exact and fingerprint stores: the same count) and
+// the same violated properties as one worker, and every schedule replays.
+func TestParallelMatchesOneWorker(t *testing.T) {
+	cases := []struct {
+		sc      *model.Scenario
+		variant string
+	}{
+		{model.BalanceScenario(), "mainline-2.6.24"},
+		{model.BalanceScenario(), "thermal-2008"},
+		{model.DefaultScenario(), "thermal-2008"},
+	}
+	for _, c := range cases {
+		m := newModel(t, c.sc, c.variant)
+		one := search(t, m, explore.Options{All: true, Props: properties.All(), Store: explore.Exact})
+		for _, store := range []explore.StoreKind{explore.Exact, explore.Fingerprint, explore.Bitstate} {
+			for _, workers := range []int{1, 2, 4} {
+				name := fmt.Sprintf("%s/%s/%s/%d", c.sc, c.variant, store, workers)
+				res := search(t, m, explore.Options{All: true, Props: properties.All(), Store: store, Workers: workers})
+				if store != explore.Bitstate && (res.Stats.States != one.Stats.States || res.Stats.Transitions != one.Stats.Transitions) {
+					t.Errorf("%s: %d states %d transitions, one exact worker %d/%d", name, res.Stats.States, res.Stats.Transitions, one.Stats.States, one.Stats.Transitions)
+				}
+				if !slices.Equal(violated(res), violated(one)) || res.Complete != one.Complete {
+					t.Errorf("%s: violated %v complete %v, one worker %v %v", name, violated(res), res.Complete, violated(one), one.Complete)
+				}
+				for _, v := range res.Violations {
+					p, _ := properties.Lookup(v.Property)
+					if msg, err := violates(m, p, v.Trace); err != nil || msg == "" {
+						t.Errorf("%s: %s schedule does not replay: %v", name, v.Property, err)
+					}
+				}
+				if res.Workers != workers || res.Store != store || res.StoreBytes <= 0 {
+					t.Errorf("%s: result says workers %d store %q bytes %d", name, res.Workers, res.Store, res.StoreBytes)
+				}
+			}
+		}
+	}
+}
+
+// TestFirstViolationIsShortestForAnyWorkers: stopping at the first
+// violation gives the same property and schedule length for any workers.
+func TestFirstViolationIsShortestForAnyWorkers(t *testing.T) {
+	m := newModel(t, model.BalanceScenario(), "thermal-2008")
+	one := search(t, m, explore.Options{})
+	for _, workers := range []int{2, 3, 4} {
+		res := search(t, m, explore.Options{Workers: workers})
+		if len(res.Violations) != 1 || res.Violations[0].Property != one.Violations[0].Property ||
+			len(res.Violations[0].Trace) != len(one.Violations[0].Trace) {
+			t.Fatalf("%d workers: %+v, one worker %+v", workers, res.Violations, one.Violations)
+		}
+	}
+}
+
+func TestStoreEstimates(t *testing.T) {
+	m := newModel(t, model.BalanceScenario(), "mainline-2.6.24")
+	fp := search(t, m, explore.Options{})
+	if fp.Omission <= 0 || fp.Omission > 1e-9 || fp.Coverage != 1 {
+		t.Errorf("fingerprint: omission %g coverage %g", fp.Omission, fp.Coverage)
+	}
+	fp128 := search(t, m, explore.Options{FPBits: 128})
+	if fp128.Omission >= fp.Omission || fp128.Stats.States != fp.Stats.States {
+		t.Errorf("128-bit: omission %g (64-bit %g), states %d/%d", fp128.Omission, fp.Omission, fp128.Stats.States, fp.Stats.States)
+	}
+	// A bit array far too small omits states and says so; the estimate
+	// is an upper bound (states reachable only through an omitted one
+	// are not counted).
+	tiny := search(t, m, explore.Options{Store: explore.Bitstate, Memory: 16 << 10})
+	if got := float64(tiny.Stats.States) / float64(fp.Stats.States); tiny.Coverage >= 0.999 || got >= 1 || tiny.Coverage < got {
+		t.Errorf("tiny bitstate: coverage %g, %d states of %d", tiny.Coverage, tiny.Stats.States, fp.Stats.States)
+	}
+	big := search(t, m, explore.Options{Store: explore.Bitstate})
+	if big.Coverage < 0.999 || big.Stats.States != fp.Stats.States {
+		t.Errorf("bitstate: coverage %g, %d states of %d", big.Coverage, big.Stats.States, fp.Stats.States)
+	}
+	if _, err := explore.Run(t.Context(), m, explore.Options{Props: properties.Default(), FPBits: 32}); err == nil {
+		t.Error("32-bit fingerprints accepted")
+	}
+}

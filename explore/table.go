@@ -1,0 +1,331 @@
+package explore
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"sync"
+	"sync/atomic"
+)
+
+// StoreKind names a visited-state store.
+type StoreKind string
+
+const (
+	// Exact keeps every state's full encoding: no omission, most memory.
+	Exact StoreKind = "exact"
+	// Fingerprint keeps a 64-bit (or, with FPBits 128, a 127-bit)
+	// fingerprint per state in a lock-free open-addressing table (hash
+	// compaction). Two distinct states with one fingerprint make the
+	// search omit the second: Result.Omission estimates the probability.
+	Fingerprint StoreKind = "fingerprint"
+	// Bitstate sets k=3 bits per state in a fixed bit array (Holzmann's
+	// supertrace): a state whose bits are all set already counts as
+	// visited, so some states are omitted; Result.Coverage estimates the
+	// fraction explored.
+	Bitstate StoreKind = "bitstate"
+)
+
+// ParseStore checks a store name.
+func ParseStore(s string) (StoreKind, error) {
+	switch StoreKind(s) {
+	case Exact, Fingerprint, Bitstate:
+		return StoreKind(s), nil
+	}
+	return "", fmt.Errorf("unknown store %q (known: exact, fingerprint, bitstate)", s)
+}
+
+// A store is the visited set of a search. add is safe for concurrent use;
+// grow and the estimates are not, and are called between rounds with no
+// add in flight.
+type store interface {
+	// add inserts a state, given its encoding and fingerprint, and reports
+	// whether it was new.
+	add(f fp, enc []byte) bool
+	// bytes is the memory the store holds.
+	bytes() int64
+	// full reports whether the next round of up to n inserts needs the
+	// store to grow first.
+	full(n int64) bool
+	// grow enlarges the store within the limit on its bytes (0: none); it
+	// returns false when the limit forbids it.
+	grow(limit int64) bool
+	// estimate returns the probability that some reachable state was
+	// omitted (fingerprint) or the expected fraction explored (bitstate,
+	// as coverage); exact stores return 0, 1.
+	estimate(states int64) (omission, coverage float64)
+}
+
+func newStore(kind StoreKind, fpBits int, memory int64) (store, error) {
+	switch kind {
+	case "", Fingerprint:
+		switch fpBits {
+		case 0, 64:
+			return newTable64(1 << 16), nil
+		case 128:
+			return newTable128(1 << 16), nil
+		}
+		return nil, fmt.Errorf("explore: fingerprints of %d bits (known: 64, 128)", fpBits)
+	case Exact:
+		return newExactStore(), nil
+	case Bitstate:
+		size := int64(256 << 20) // bytes of bits
+		if memory > 0 {
+			size = memory / 2
+		}
+		return newBitstate(size), nil
+	}
+	return nil, fmt.Errorf("explore: unknown store %q", kind)
+}
+
+// maxLoad is the fill ratio at which fingerprint tables grow, by half.
+// Between growths the load stays in [maxLoad/1.5, maxLoad], so a 64-bit
+// table holds 8/load bytes per state: 10 to 15 bytes.
+const maxLoad = 0.8
+
+// table64 is a lock-free open-addressing set of 64-bit fingerprints with
+// linear probing (SPIN's multi-core hash table, Holzmann & Bošnački 2007):
+// a slot is claimed by compare-and-swap from 0, so concurrent inserts of
+// one fingerprint agree on a single winner. The slot index is the
+// fingerprint scaled to the table size (Lemire's fastrange), so sizes need
+// not be powers of two.
+type table64 struct {
+	slots []uint64
+	n     atomic.Int64
+}
+
+func newTable64(size int) *table64 { return &table64{slots: make([]uint64, size)} }
+
+func (t *table64) add(f fp, _ []byte) bool {
+	if t.insert(f[0]) {
+		t.n.Add(1)
+		return true
+	}
+	return false
+}
+
+func (t *table64) insert(h uint64) bool {
+	if h == 0 {
+		h = 1 // 0 marks an empty slot
+	}
+	n := uint64(len(t.slots))
+	i, _ := bits.Mul64(h, n)
+	for {
+		v := atomic.LoadUint64(&t.slots[i])
+		if v == h {
+			return false
+		}
+		if v == 0 {
+			if atomic.CompareAndSwapUint64(&t.slots[i], 0, h) {
+				return true
+			}
+			continue // lost the race for this slot: look at it again
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+}
+
+func (t *table64) bytes() int64 { return int64(len(t.slots)) * 8 }
+func (t *table64) full(n int64) bool {
+	return float64(t.n.Load()+n) > maxLoad*float64(len(t.slots))
+}
+
+func (t *table64) grow(limit int64) bool {
+	size := len(t.slots) + len(t.slots)/2
+	if limit > 0 && int64(size)*8 > limit {
+		return false
+	}
+	old := t.slots
+	t.slots = make([]uint64, size)
+	for _, h := range old {
+		if h != 0 {
+			t.insert(h)
+		}
+	}
+	return true
+}
+
+// estimate: with n states in a table of b-bit fingerprints, the chance
+// that some new state's fingerprint equals one already stored is at most
+// sum over i<n of i/2^b, about n^2/2^(b+1) (the union bound; TLC prints
+// the same order of estimate).
+func (t *table64) estimate(states int64) (float64, float64) {
+	return collision(states, 64), 1
+}
+
+func collision(n int64, b int) float64 {
+	return math.Min(1, float64(n)*float64(n)/math.Ldexp(1, b+1))
+}
+
+// table128 is table64 with 127-bit fingerprints in two words. A slot is
+// claimed by CAS on its first word; the claimer then stores the second
+// word, which is never 0 (its low bit is forced to 1), so a reader that
+// finds a matching first word waits for the second before comparing.
+type table128 struct {
+	slots []uint64 // pairs
+	n     atomic.Int64
+}
+
+func newTable128(size int) *table128 { return &table128{slots: make([]uint64, 2*size)} }
+
+func (t *table128) add(f fp, _ []byte) bool {
+	if t.insert(f[0], f[1]) {
+		t.n.Add(1)
+		return true
+	}
+	return false
+}
+
+func (t *table128) insert(a, b uint64) bool {
+	if a == 0 {
+		a = 1
+	}
+	b |= 1
+	n := uint64(len(t.slots) / 2)
+	i, _ := bits.Mul64(a, n)
+	for {
+		p := &t.slots[2*i]
+		v := atomic.LoadUint64(p)
+		if v == 0 {
+			if atomic.CompareAndSwapUint64(p, 0, a) {
+				atomic.StoreUint64(&t.slots[2*i+1], b)
+				return true
+			}
+			v = atomic.LoadUint64(p)
+		}
+		if v == a {
+			var w uint64
+			for w = atomic.LoadUint64(&t.slots[2*i+1]); w == 0; w = atomic.LoadUint64(&t.slots[2*i+1]) {
+			}
+			if w == b {
+				return false
+			}
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+}
+
+func (t *table128) bytes() int64 { return int64(len(t.slots)) * 8 }
+func (t *table128) full(n int64) bool {
+	return float64(t.n.Load()+n) > maxLoad*float64(len(t.slots)/2)
+}
+
+func (t *table128) grow(limit int64) bool {
+	size := len(t.slots) / 2 * 3 / 2
+	if limit > 0 && int64(size)*16 > limit {
+		return false
+	}
+	old := t.slots
+	t.slots = make([]uint64, 2*size)
+	for i := 0; i < len(old); i += 2 {
+		if old[i] != 0 {
+			t.insert(old[i], old[i+1])
+		}
+	}
+	return true
+}
+
+func (t *table128) estimate(states int64) (float64, float64) {
+	return collision(states, 127), 1
+}
+
+// exactStore keeps full encodings in maps, sharded by fingerprint under
+// one mutex per shard.
+type exactStore struct {
+	shards [256]struct {
+		sync.Mutex
+		m map[string]struct{}
+		_ [40]byte // keep shards on separate cache lines
+	}
+	size atomic.Int64
+}
+
+func newExactStore() *exactStore {
+	s := &exactStore{}
+	for i := range s.shards {
+		s.shards[i].m = map[string]struct{}{}
+	}
+	return s
+}
+
+func (s *exactStore) add(f fp, enc []byte) bool {
+	sh := &s.shards[f[1]>>56]
+	sh.Lock()
+	defer sh.Unlock()
+	if _, ok := sh.m[string(enc)]; ok {
+		return false
+	}
+	sh.m[string(enc)] = struct{}{}
+	// A map entry costs its key, the string header and about one more
+	// word of bucket overhead.
+	s.size.Add(int64(len(enc)) + 24)
+	return true
+}
+
+func (s *exactStore) bytes() int64                      { return s.size.Load() }
+func (s *exactStore) full(int64) bool                   { return false }
+func (s *exactStore) grow(int64) bool                   { return true }
+func (s *exactStore) estimate(int64) (float64, float64) { return 0, 1 }
+
+// bitstate is a Bloom filter of k bits per state over a fixed array. A
+// state is new if any of its bits was clear; the bits are set with atomic
+// OR. It never grows.
+type bitstate struct {
+	words []uint64
+	set   atomic.Int64 // bits set
+	// lost accumulates (as float64 bits), per new state, the chance that a
+	// new state at that fill would have been taken for visited: (set/m)^k.
+	lost atomic.Uint64
+}
+
+const bitK = 3
+
+func newBitstate(size int64) *bitstate {
+	return &bitstate{words: make([]uint64, max(size/8, 1024))}
+}
+
+func (b *bitstate) add(f fp, _ []byte) bool {
+	m := uint64(len(b.words)) * 64
+	h1, h2 := f[0], f[1]|1
+	fresh := 0
+	for i := 0; i < bitK; i++ {
+		pos, _ := bits.Mul64(h1+uint64(i)*h2, m)
+		w, bit := &b.words[pos/64], uint64(1)<<(pos%64)
+		if atomic.LoadUint64(w)&bit == 0 && atomic.OrUint64(w, bit)&bit == 0 {
+			fresh++
+		}
+	}
+	if fresh == 0 {
+		return false
+	}
+	set := b.set.Add(int64(fresh))
+	p := math.Pow(float64(set)/float64(m), bitK)
+	for {
+		old := b.lost.Load()
+		if b.lost.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+p)) {
+			return true
+		}
+	}
+}
+
+func (b *bitstate) bytes() int64    { return int64(len(b.words)) * 8 }
+func (b *bitstate) full(int64) bool { return false }
+func (b *bitstate) grow(int64) bool { return false }
+
+// estimate: each new state was taken for visited with probability about
+// (fill)^k at the fill of its time; the expected number omitted is the
+// sum of those over the states found, and coverage is found/(found+lost);
+// the chance that some state was omitted is 1-exp(-lost) (Poisson). The
+// states reachable only through an omitted one are not counted, so the
+// coverage is an upper bound, as SPIN's is.
+func (b *bitstate) estimate(states int64) (float64, float64) {
+	lost := math.Float64frombits(b.lost.Load())
+	if states == 0 {
+		return 0, 1
+	}
+	return -math.Expm1(-lost), float64(states) / (float64(states) + lost)
+}

@@ -1,0 +1,171 @@
+package explore
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"runtime/metrics"
+	"time"
+
+	"github.com/rqcheck/rqcheck/model"
+)
+
+// worker is one goroutine's scratch space in a BFS: the states it decodes
+// and builds, and what it found in the current level.
+type worker struct {
+	e           *explorer
+	cur, succ   model.State
+	buf, ample  []model.Step
+	enc         []byte
+	nodes       []node // parents of the worker's new states, in order
+	out         []byte // encodings of the worker's new states, in order
+	found       []found
+	transitions int64
+	counted     int // len(nodes) already added to e.found
+}
+
+func (e *explorer) newWorker() *worker {
+	return &worker{e: e, enc: make([]byte, 0, model.EncodedSize(e.m.Sc))}
+}
+
+// reset readies the worker for a level.
+func (w *worker) reset() { w.counted = 0 }
+
+// key returns the bytes the store identifies s by.
+func (w *worker) key(s *model.State) []byte {
+	w.enc = model.Encode(w.enc[:0], s, w.e.m.Sc)
+	return w.enc
+}
+
+// appendState appends s, whose key is key, to a level.
+func (w *worker) appendState(out, key []byte, s *model.State) []byte {
+	return append(out, key...)
+}
+
+// setupBFS builds the store and the worker count from the options.
+func (e *explorer) setupBFS() error {
+	st, err := newStore(e.opt.Store, e.opt.FPBits, e.opt.Memory)
+	if err != nil {
+		return err
+	}
+	e.store = st
+	e.res.Store = e.opt.Store
+	if e.res.Store == "" {
+		e.res.Store = Fingerprint
+	}
+	e.workers = max(1, e.opt.Workers)
+	e.res.Workers = e.workers
+	return nil
+}
+
+func (e *explorer) finishBFS() {
+	e.res.StoreBytes = e.store.bytes()
+	e.res.Omission, e.res.Coverage = e.store.estimate(e.res.Stats.States)
+}
+
+// limitHit reports, from a worker, whether the search must pause to stop.
+func (e *explorer) limitHit() bool {
+	if e.memHigh.Load() || e.ctx.Err() != nil {
+		return true
+	}
+	return e.opt.MaxStates > 0 && e.res.Stats.States+e.found.Load() >= e.opt.MaxStates
+}
+
+// checkLimits records, between rounds, which limit stops the search.
+func (e *explorer) checkLimits() {
+	switch {
+	case e.memHigh.Load():
+		e.res.Stopped = "memory"
+	case e.ctx.Err() == context.DeadlineExceeded:
+		e.res.Stopped = "time-limit"
+	case e.ctx.Err() != nil:
+		e.res.Stopped = "cancelled"
+	case e.opt.MaxStates > 0 && e.res.Stats.States+e.found.Load() >= e.opt.MaxStates:
+		e.res.Stopped = "max-states"
+	}
+}
+
+// storeLimit is the most bytes a grown store may take: what the memory cap
+// leaves once everything else, the old store included, is counted.
+func (e *explorer) storeLimit() int64 {
+	if e.opt.Memory <= 0 {
+		return 0
+	}
+	return max(1, e.opt.Memory-processBytes())
+}
+
+// processBytes is the memory the Go runtime holds from the OS and has not
+// given back: heap, stacks and runtime structures.
+func processBytes() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64() - s[1].Value.Uint64())
+}
+
+// watch starts the goroutine that enforces the memory cap and reports
+// progress; the returned function stops it. With a cap it also sets the
+// runtime's soft memory limit, so the collector works harder near it.
+func (e *explorer) watch() (stop func()) {
+	if e.opt.Memory <= 0 && e.opt.Progress == nil {
+		return func() {}
+	}
+	old := int64(-1)
+	if e.opt.Memory > 0 {
+		old = debug.SetMemoryLimit(e.opt.Memory)
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		last := time.Now()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+			}
+			bytes := processBytes()
+			// Stop before the cap: the level being built and the
+			// next round's successors still need room.
+			if e.opt.Memory > 0 && bytes > e.opt.Memory-e.opt.Memory/8 {
+				e.memHigh.Store(true)
+				e.pause.Store(true)
+			}
+			if e.opt.Progress != nil && time.Since(last) >= 500*time.Millisecond {
+				last = time.Now()
+				e.opt.Progress(Progress{
+					States: e.base.Load() + e.found.Load(), Depth: int(e.depth.Load()),
+					Frontier: e.frontier.Load(), Done: e.done.Load(), Bytes: bytes,
+					Elapsed: time.Since(e.start),
+				})
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+		if old >= 0 {
+			debug.SetMemoryLimit(old)
+		}
+	}
+}
+
+// ParseSize reads a memory size: a number of bytes with an optional unit
+// K, M, G or T (powers of 1024, an optional "iB" or "B" after it).
+func ParseSize(s string) (int64, error) {
+	var n float64
+	var unit string
+	if _, err := fmt.Sscanf(s, "%g%s", &n, &unit); err != nil {
+		if _, err2 := fmt.Sscanf(s, "%g", &n); err2 != nil {
+			return 0, fmt.Errorf("size %q: want a number with an optional unit K, M, G or T", s)
+		}
+		unit = ""
+	}
+	mult := map[string]float64{"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KiB": 1 << 10, "M": 1 << 20, "MB": 1 << 20, "MiB": 1 << 20,
+		"G": 1 << 30, "GB": 1 << 30, "GiB": 1 << 30, "T": 1 << 40, "TB": 1 << 40, "TiB": 1 << 40}[unit]
+	if mult == 0 || n < 0 {
+		return 0, fmt.Errorf("size %q: want a number with an optional unit K, M, G or T", s)
+	}
+	return int64(n * mult), nil
+}
