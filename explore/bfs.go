@@ -34,6 +34,7 @@ func (e *explorer) bfs() {
 	init := m.Init()
 	key := w0.key(&init)
 	e.store.add(fingerprint(key), key)
+	e.store.count(1)
 	e.res.Stats.States = 1
 	if prop, msg := e.judgeState(&init); prop >= 0 && e.report(prop, msg, nil) {
 		return
@@ -191,6 +192,8 @@ func (w *worker) expandLevel(level []byte, size, n, depth int, base uint32, pos 
 		e.done.Add(int64(min(i+chunk, n) - i))
 		e.found.Add(int64(len(w.nodes) - w.counted))
 		w.counted = len(w.nodes)
+		e.store.count(w.fresh)
+		w.fresh = 0
 		if e.store.full(reserve) || e.limitHit() {
 			e.pause.Store(true)
 		}
@@ -215,15 +218,16 @@ func (w *worker) expand(id uint32, length int) {
 	}
 	for _, st := range steps {
 		model.CopyState(&w.succ, &w.cur, m.Sc)
-		eff := m.Apply(&w.succ, st)
+		w.eff = m.Apply(&w.succ, st)
 		w.transitions++
 		key := w.key(&w.succ)
 		isNew := e.store.add(fingerprint(key), key)
 		if isNew {
+			w.fresh++
 			w.nodes = append(w.nodes, node{id, st})
 			w.out = w.appendState(w.out, key, &w.succ)
 		}
-		if prop, msg := e.judgeStep(&w.cur, st, &eff, &w.succ, isNew); prop >= 0 {
+		if prop, msg := e.judgeStep(&w.cur, st, &w.eff, &w.succ, isNew); prop >= 0 {
 			f := found{prop: prop, length: length + 1, msg: msg, id: id, local: -1}
 			if isNew {
 				f.local = len(w.nodes) - 1

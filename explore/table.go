@@ -42,6 +42,9 @@ type store interface {
 	// add inserts a state, given its encoding and fingerprint, and reports
 	// whether it was new.
 	add(f fp, enc []byte) bool
+	// count adds n states that add reported new: workers batch the
+	// count, so that they do not contend on one counter.
+	count(n int64)
 	// bytes is the memory the store holds.
 	bytes() int64
 	// full reports whether the next round of up to n inserts needs the
@@ -96,12 +99,10 @@ type table64 struct {
 
 func newTable64(size int) *table64 { return &table64{slots: make([]uint64, size)} }
 
+func (t *table64) count(n int64) { t.n.Add(n) }
+
 func (t *table64) add(f fp, _ []byte) bool {
-	if t.insert(f[0]) {
-		t.n.Add(1)
-		return true
-	}
-	return false
+	return t.insert(f[0])
 }
 
 func (t *table64) insert(h uint64) bool {
@@ -170,12 +171,10 @@ type table128 struct {
 
 func newTable128(size int) *table128 { return &table128{slots: make([]uint64, 2*size)} }
 
+func (t *table128) count(n int64) { t.n.Add(n) }
+
 func (t *table128) add(f fp, _ []byte) bool {
-	if t.insert(f[0], f[1]) {
-		t.n.Add(1)
-		return true
-	}
-	return false
+	return t.insert(f[0], f[1])
 }
 
 func (t *table128) insert(a, b uint64) bool {
@@ -266,6 +265,7 @@ func (s *exactStore) add(f fp, enc []byte) bool {
 	return true
 }
 
+func (s *exactStore) count(int64)                       {}
 func (s *exactStore) bytes() int64                      { return s.size.Load() }
 func (s *exactStore) full(int64) bool                   { return false }
 func (s *exactStore) grow(int64) bool                   { return true }
@@ -312,6 +312,7 @@ func (b *bitstate) add(f fp, _ []byte) bool {
 	}
 }
 
+func (b *bitstate) count(int64)     {}
 func (b *bitstate) bytes() int64    { return int64(len(b.words)) * 8 }
 func (b *bitstate) full(int64) bool { return false }
 func (b *bitstate) grow(int64) bool { return false }

@@ -15,6 +15,8 @@ import (
 type worker struct {
 	e           *explorer
 	cur, succ   model.State
+	eff         model.Effects
+	fresh       int64 // new states not yet counted into the store
 	buf, ample  []model.Step
 	enc         []byte
 	nodes       []node // parents of the worker's new states, in order

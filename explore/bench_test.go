@@ -1,0 +1,40 @@
+package explore_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/rqcheck/rqcheck/explore"
+	"github.com/rqcheck/rqcheck/model"
+)
+
+// BenchmarkBFS is the throughput benchmark of the targets:
+// mainline-2.6.24 on 3 CPUs / 4 tasks (model.GenerateScenario), one and
+// two workers, each store. It reports states/s and the store's bytes per
+// state. Compare runs with benchstat:
+//
+//	go test ./explore -run '^$' -bench 'BFS/' -count 6 | tee new.txt
+func BenchmarkBFS(b *testing.B) {
+	sc, err := model.GenerateScenario(3, 4)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := newModel(b, sc, "mainline-2.6.24")
+	for _, store := range []explore.StoreKind{explore.Fingerprint, explore.Exact, explore.Bitstate} {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("3cpu4task/%s/workers=%d", store, workers), func(b *testing.B) {
+				var states, bytes int64
+				for b.Loop() {
+					res := search(b, m, explore.Options{Store: store, Workers: workers})
+					if !res.Complete || len(res.Violations) > 0 {
+						b.Fatal("mainline search not clean")
+					}
+					states += res.Stats.States
+					bytes = res.StoreBytes
+					b.ReportMetric(float64(bytes)/float64(res.Stats.States), "B/state")
+				}
+				b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+			})
+		}
+	}
+}
