@@ -69,9 +69,11 @@ type Options struct {
 	// PCTDepth is PCT's bug depth d: d-1 priority change points per run
 	// (0: 3).
 	PCTDepth int
-	// Preemptions is the preemption bound of Bounded search (0: 2).
+	// Preemptions is the preemption bound of Bounded search (0: 2;
+	// negative: 0).
 	Preemptions int
-	// Workers is the number of goroutines that search (0 or 1: one).
+	// Workers is the number of goroutines that search (BFS: 0 or 1 is
+	// one; Swarm: 0 is runtime.GOMAXPROCS).
 	Workers int
 	// Shard restricts a swarm to its share of runs: shard Shard.I of
 	// Shard.N (the zero value: the whole swarm).
@@ -160,6 +162,9 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 	if opt.Strategy == "" {
 		opt.Strategy = BFS
 	}
+	if opt.Shard != (Shard{}) && (opt.Shard.N <= 0 || opt.Shard.I < 0 || opt.Shard.I >= opt.Shard.N) {
+		return nil, fmt.Errorf("explore: shard %d/%d: want 0 <= i < n", opt.Shard.I, opt.Shard.N)
+	}
 	if opt.Strategy == Random && opt.Walks == 0 && opt.TimeLimit == 0 {
 		opt.Walks = 1000
 	}
@@ -182,6 +187,12 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 		e.dfs()
 	case Random:
 		e.random()
+	case PCT:
+		e.pct()
+	case Bounded:
+		e.bounded()
+	case Swarm:
+		e.swarm()
 	default:
 		return nil, fmt.Errorf("explore: unknown strategy %q", opt.Strategy)
 	}

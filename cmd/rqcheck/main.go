@@ -3,6 +3,7 @@
 //	rqcheck check [flags]        explore a variant on a scenario, check properties,
 //	                             write a minimised counterexample for each violation
 //	rqcheck replay FILE [flags]  re-execute a counterexample file
+//	rqcheck merge FILE...        merge the JSON results of swarm shards
 //	rqcheck list                 list variants, knobs and properties
 //
 // With no flags, check runs thermal-2008 on the built-in scenario: it finds
@@ -34,6 +35,7 @@ const usage = `usage:
   rqcheck check [flags]          explore a variant on a scenario, check properties,
                                  write a minimised counterexample for each violation
   rqcheck replay FILE [flags]    re-execute a counterexample file
+  rqcheck merge [--json] FILE... merge the JSON results of swarm shards into one verdict
   rqcheck list                   list variants, knobs and properties
 
 Run 'rqcheck check -h' for the flags of check.
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = 0, list(stdout)
 	case "replay":
 		code, err = replay(args[1:], stdout, stderr)
+	case "merge":
+		return runMerge(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
