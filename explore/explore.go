@@ -86,6 +86,9 @@ type Options struct {
 	// the search stops cleanly with Stopped "memory" and its partial
 	// result; Bitstate sizes its bit array to half of it.
 	Memory int64
+	// BitstateBytes sizes Bitstate's bit array (0: half of Memory, or
+	// 256 MiB without a cap).
+	BitstateBytes int64
 	// Progress, if set, is called about twice a second from another
 	// goroutine while BFS runs.
 	Progress func(Progress)
@@ -146,6 +149,13 @@ type Result struct {
 	Store      StoreKind
 	StoreBytes int64
 	Workers    int
+	// Strategy is the search that ran; Runs counts PCT's runs and
+	// PCTDepth is the depth d they used.
+	Strategy       Strategy
+	Runs, PCTDepth int
+	// Reductions lists the state-space reductions the search used:
+	// "por" (partial-order reduction), "symmetry".
+	Reductions []string
 	// Omission is the estimated probability that a fingerprint or bitstate
 	// store made the search miss a reachable state (0 for exact stores);
 	// Coverage is the expected fraction of reachable states explored (1
@@ -174,6 +184,7 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 		defer cancel()
 	}
 	e := &explorer{m: m, opt: opt, ctx: ctx, start: time.Now(), seen: make([]bool, len(opt.Props))}
+	e.res.Strategy = opt.Strategy
 	switch opt.Strategy {
 	case BFS:
 		if err := e.setupBFS(); err != nil {

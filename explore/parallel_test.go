@@ -86,7 +86,7 @@ func TestStoreEstimates(t *testing.T) {
 	// A bit array far too small omits states and says so; the estimate
 	// is an upper bound (states reachable only through an omitted one
 	// are not counted).
-	tiny := search(t, m, explore.Options{Store: explore.Bitstate, Memory: 16 << 10})
+	tiny := search(t, m, explore.Options{Store: explore.Bitstate, BitstateBytes: 8 << 10})
 	if got := float64(tiny.Stats.States) / float64(fp.Stats.States); tiny.Coverage >= 0.999 || got >= 1 || tiny.Coverage < got {
 		t.Errorf("tiny bitstate: coverage %g, %d states of %d", tiny.Coverage, tiny.Stats.States, fp.Stats.States)
 	}
@@ -96,5 +96,15 @@ func TestStoreEstimates(t *testing.T) {
 	}
 	if _, err := explore.Run(t.Context(), m, explore.Options{Props: properties.Default(), FPBits: 32}); err == nil {
 		t.Error("32-bit fingerprints accepted")
+	}
+}
+
+// TestMemoryCapStopsCleanly: a cap below what the search needs stops it
+// with its partial result, never an out-of-memory crash.
+func TestMemoryCapStopsCleanly(t *testing.T) {
+	m := newModel(t, model.BalanceScenario(), "mainline-2.6.24")
+	res := search(t, m, explore.Options{Memory: 1 << 10})
+	if res.Complete || res.Stopped != "memory" || res.Stats.States < 1 {
+		t.Errorf("1 KiB cap: complete %v stopped %q states %d", res.Complete, res.Stopped, res.Stats.States)
 	}
 }

@@ -62,7 +62,9 @@ func (e *explorer) pct() {
 	pri := make([]int, n)
 	points := make([]int, d-1) // points[i-1] = k_i
 	var cur, next model.State
+	e.res.PCTDepth = d
 	for run := 0; runs == 0 || run < runs; run++ {
+		e.res.Runs = run + 1
 		rng := rand.New(rand.NewPCG(e.opt.Seed, pctStream(run)))
 		for c, p := range rng.Perm(n) {
 			pri[c] = d + p

@@ -59,7 +59,7 @@ type store interface {
 	estimate(states int64) (omission, coverage float64)
 }
 
-func newStore(kind StoreKind, fpBits int, memory int64) (store, error) {
+func newStore(kind StoreKind, fpBits int, memory, bitBytes int64) (store, error) {
 	switch kind {
 	case "", Fingerprint:
 		switch fpBits {
@@ -73,7 +73,9 @@ func newStore(kind StoreKind, fpBits int, memory int64) (store, error) {
 		return newExactStore(), nil
 	case Bitstate:
 		size := int64(256 << 20) // bytes of bits
-		if memory > 0 {
+		if bitBytes > 0 {
+			size = bitBytes
+		} else if memory > 0 {
 			size = memory / 2
 		}
 		return newBitstate(size), nil

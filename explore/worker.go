@@ -46,7 +46,7 @@ func (w *worker) appendState(out, key []byte, s *model.State) []byte {
 
 // setupBFS builds the store and the worker count from the options.
 func (e *explorer) setupBFS() error {
-	st, err := newStore(e.opt.Store, e.opt.FPBits, e.opt.Memory)
+	st, err := newStore(e.opt.Store, e.opt.FPBits, e.opt.Memory, e.opt.BitstateBytes)
 	if err != nil {
 		return err
 	}
@@ -75,6 +75,9 @@ func (e *explorer) limitHit() bool {
 
 // checkLimits records, between rounds, which limit stops the search.
 func (e *explorer) checkLimits() {
+	if e.opt.Memory > 0 && processBytes() > e.opt.Memory-e.opt.Memory/8 {
+		e.memHigh.Store(true)
+	}
 	switch {
 	case e.memHigh.Load():
 		e.res.Stopped = "memory"

@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 
 	"github.com/rqcheck/rqcheck/cex"
@@ -168,7 +169,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	var sf scenarioFlags
 	sf.register(fs)
 	variant := fs.String("variant", "thermal-2008", "kernel variant (see 'rqcheck list')")
-	strategy := fs.String("strategy", "bfs", "search strategy: bfs, dfs or random")
+	strategy := fs.String("strategy", "bfs", "search strategy: bfs, dfs, random, pct, bounded or swarm")
 	props := fs.String("props", "default", "comma-separated properties to check; \"default\" leaves out opt-in ones (work-conservation), \"all\" checks every one")
 	seed := fs.Uint64("seed", 1, "seed for the random strategy")
 	maxStates := fs.Int64("max-states", 0, "stop after this many distinct states (0: no limit)")
@@ -182,6 +183,14 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	minStates := fs.Int64("minimise-states", 2_000_000, "bound on each search while minimising")
 	out := fs.String("out", "", "counterexample file to write (default VARIANT.cex; with several violations, -PROPERTY is added)")
 	noCex := fs.Bool("no-cex", false, "write no counterexample file")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines that search (bfs, swarm)")
+	storeName := fs.String("store", "fingerprint", "visited-state store of bfs: exact, fingerprint or bitstate")
+	fpBits := fs.Int("fp-bits", 64, "fingerprint size for --store fingerprint: 64 or 128")
+	memory := fs.String("memory", "", "stop cleanly when the search holds this much memory, e.g. 4G (bitstate: half of it is the bit array)")
+	pctDepth := fs.Int("pct-depth", 3, "PCT bug depth d: d-1 priority change points per run")
+	preemptions := fs.Int("preemptions", 2, "preemption bound of --strategy bounded")
+	shard := fs.String("shard", "", "run only shard `i/N` of a swarm (0 <= i < N); combine shards with rqcheck merge")
+	quiet := fs.Bool("quiet", false, "no progress line (it shows only on a terminal anyway)")
 	if err := fs.Parse(args); err != nil {
 		return 2, usageError{err}
 	}
@@ -206,6 +215,32 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	if err != nil {
 		return 2, usageError{err}
 	}
+	store, err := explore.ParseStore(*storeName)
+	if err != nil {
+		return 2, usageError{err}
+	}
+	var memCap int64
+	if *memory != "" {
+		if memCap, err = explore.ParseSize(*memory); err != nil {
+			return 2, usageError{fmt.Errorf("--memory: %w", err)}
+		}
+	}
+	var sh explore.Shard
+	if *shard != "" {
+		if _, err := fmt.Sscanf(*shard, "%d/%d", &sh.I, &sh.N); err != nil || sh.N <= 0 || sh.I < 0 || sh.I >= sh.N {
+			return 2, usageError{fmt.Errorf("--shard %q: want i/N with 0 <= i < N", *shard)}
+		}
+		if strat != explore.Swarm {
+			return 2, usageError{fmt.Errorf("--shard splits a swarm: use it with --strategy swarm")}
+		}
+	}
+	if *preemptions < 0 {
+		return 2, usageError{fmt.Errorf("--preemptions %d: want 0 or more", *preemptions)}
+	}
+	bound := *preemptions
+	if bound == 0 {
+		bound = -1 // explore: negative is bound 0
+	}
 	switch *minimise {
 	case "all", "schedule", "none":
 	default:
@@ -215,12 +250,21 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	if !set["reference"] && m.Variant.Name != "mainline-2.6.24" {
 		ref = "mainline-2.6.24"
 	}
+	report, clear := progress(stderr, *quiet, *maxStates, *timeLimit)
 	res, err := explore.Run(ctx, m, explore.Options{
 		Strategy: strat, Props: sel, MaxStates: *maxStates, TimeLimit: *timeLimit,
 		Seed: *seed, MaxDepth: *maxDepth, Walks: *walks, All: *all,
+		Workers: *workers, Store: store, FPBits: *fpBits, Memory: memCap,
+		PCTDepth: *pctDepth, Preemptions: bound, Shard: sh, Progress: report,
 	})
+	clear()
 	if err != nil {
-		return 2, err
+		return 2, usageError{err}
+	}
+	if ctx.Err() != nil && *minimise != "none" {
+		// Interrupted: report what was found at once, unminimised.
+		*minimise = "none"
+		fmt.Fprintln(stderr, "rqcheck: interrupted; reporting what was found so far, without minimising")
 	}
 	var founds []*found
 	for _, v := range res.Violations {
@@ -311,6 +355,20 @@ func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 	}
 	fmt.Fprintf(w, "\n%d states, %d transitions, max depth %d, %.2fs, %.0f states/s, %s\n",
 		st.States, st.Transitions, st.MaxDepth, st.Elapsed.Seconds(), st.StatesPerSecond(), completeness)
+	if res.Store != "" {
+		fmt.Fprintf(w, "store %s (%d workers, %.1f MiB, %.1f bytes/state)", res.Store, res.Workers, float64(res.StoreBytes)/(1<<20), float64(res.StoreBytes)/float64(max(st.States, 1)))
+		switch res.Store {
+		case explore.Fingerprint:
+			fmt.Fprintf(w, "; probability that a fingerprint collision omitted a state: %.2g", res.Omission)
+		case explore.Bitstate:
+			fmt.Fprintf(w, "; expected coverage %.4f%% (probability of an omission %.2g)", 100*res.Coverage, res.Omission)
+		}
+		fmt.Fprintln(w)
+	}
+	if res.Strategy == explore.PCT && res.Runs > 0 {
+		fmt.Fprintf(w, "PCT guarantee: %d run(s) find any given bug of depth %d with probability at least %.3g\n",
+			res.Runs, res.PCTDepth, explore.PCTGuarantee(m.NumCPUs(), st.MaxDepth, res.PCTDepth, res.Runs))
+	}
 	switch verdict(res) {
 	case "pass":
 		fmt.Fprintln(w, "verdict: no violation")
@@ -352,6 +410,12 @@ type jsonResult struct {
 	StatesPerSecond float64         `json:"states_per_second"`
 	Complete        bool            `json:"complete"`
 	Stopped         string          `json:"stopped,omitempty"`
+	Store           string          `json:"store,omitempty"`
+	StoreBytes      int64           `json:"store_bytes,omitempty"`
+	Workers         int             `json:"workers"`
+	Reductions      []string        `json:"reductions"`
+	Omission        *float64        `json:"omission_probability,omitempty"`
+	Coverage        *float64        `json:"coverage,omitempty"`
 	Violations      []jsonViolation `json:"violations"`
 	StepTable       string          `json:"step_table"`
 }
@@ -362,7 +426,14 @@ func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 		States: res.Stats.States, Transitions: res.Stats.Transitions, MaxDepth: res.Stats.MaxDepth,
 		Seconds: res.Stats.Elapsed.Seconds(), StatesPerSecond: res.Stats.StatesPerSecond(),
 		Complete: res.Complete, Stopped: res.Stopped, Violations: []jsonViolation{},
-		StepTable: model.StepTableFingerprint(),
+		StepTable: model.StepTableFingerprint(), Store: string(res.Store), StoreBytes: res.StoreBytes,
+		Workers: res.Workers, Reductions: append([]string{}, res.Reductions...),
+	}
+	switch res.Store {
+	case explore.Fingerprint:
+		out.Omission = &res.Omission
+	case explore.Bitstate:
+		out.Omission, out.Coverage = &res.Omission, &res.Coverage
 	}
 	for i, v := range res.Violations {
 		f := found[i].min
@@ -402,7 +473,8 @@ func list(w io.Writer) error {
 		}
 		fmt.Fprintf(w, "  %-17s %s%s\n", p.Name, p.Doc, tag)
 	}
-	fmt.Fprintln(w, "strategies: bfs (shortest counterexample), dfs, random (seeded walks)")
+	fmt.Fprintln(w, "strategies: bfs (shortest counterexample; parallel), dfs, random (seeded walks), pct (probabilistic guarantee), bounded (preemption bound), swarm (diversified randomised searches; --shard i/N)")
+	fmt.Fprintln(w, "stores: fingerprint (64 or 128 bits, lock-free), exact, bitstate (supertrace)")
 	fmt.Fprintln(w, "built-in scenarios: default (the 2008 oops), balance (ticks, load_balance, idle balance)")
 	fmt.Fprintln(w, "scenario fields: cpus, tasks[{cpu,running,allowed,weight,cache_hot}], ticks, idle_balance, newidle_max, affinity[{caller,target,mask}], cache_nice_tries, nr_balance_failed, addr_order, knobs")
 	return nil

@@ -178,3 +178,43 @@ func TestReplayBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestScaleFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--store", "bitstate"}, []string{`"store": "bitstate"`, `"coverage"`, `"omission_probability"`, `"workers": 3`}},
+		{[]string{"--store", "fingerprint", "--fp-bits", "128"}, []string{`"store": "fingerprint"`, `"omission_probability"`, `"reductions": [`}},
+		{[]string{"--store", "exact"}, []string{`"store": "exact"`, `"verdict": "pass"`}},
+		{[]string{"--memory", "1K"}, []string{`"stopped": "memory"`, `"verdict": "unknown"`}},
+	} {
+		args := append([]string{"check", "--variant", "mainline-2.6.24", "--scenario", "balance", "--json", "--workers", "3"}, c.args...)
+		code, out, errs := rq(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", c.args, code, out, errs)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %s:\n%s", c.args, w, out)
+			}
+		}
+	}
+	for _, args := range [][]string{
+		{"--store", "tree"}, {"--fp-bits", "32"}, {"--memory", "lots"}, {"--shard", "2/2", "--strategy", "swarm"},
+		{"--shard", "0/2"}, {"--preemptions", "-1", "--strategy", "bounded"},
+	} {
+		if code, out, errs := rq(t, append([]string{"check"}, args...)...); code != 2 || errs == "" {
+			t.Errorf("%v: exit %d, want 2 with a message\n%s%s", args, code, out, errs)
+		}
+	}
+}
+
+func TestStrategiesFindTheOops(t *testing.T) {
+	for _, s := range []string{"pct", "bounded", "swarm", "random", "dfs"} {
+		code, out, errs := rq(t, "check", "--strategy", s, "--minimise", "none")
+		if code != 1 || !strings.Contains(out, "sched.c:2090") {
+			t.Errorf("%s: exit %d\n%s%s", s, code, out, errs)
+		}
+	}
+}
