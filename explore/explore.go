@@ -86,6 +86,12 @@ type Options struct {
 	// the search stops cleanly with Stopped "memory" and its partial
 	// result; Bitstate sizes its bit array to half of it.
 	Memory int64
+	// POR makes BFS expand a persistent set of each state's enabled steps
+	// instead of all of them (partial-order reduction, por.go).
+	POR bool
+	// Symmetry makes BFS store one state per orbit of model.Symmetries
+	// (states equal up to renaming interchangeable tasks or CPUs).
+	Symmetry bool
 	// BitstateBytes sizes Bitstate's bit array (0: half of Memory, or
 	// 256 MiB without a cap).
 	BitstateBytes int64

@@ -108,3 +108,78 @@ func TestMemoryCapStopsCleanly(t *testing.T) {
 		t.Errorf("1 KiB cap: complete %v stopped %q states %d", res.Complete, res.Stopped, res.Stats.States)
 	}
 }
+
+// TestSymmetryMatchesPlain: symmetry reduction finds the same violated
+// properties as plain search, with no more states, and its schedules
+// replay; on a scenario with interchangeable tasks it stores fewer.
+func TestSymmetryMatchesPlain(t *testing.T) {
+	twins := &model.Scenario{CPUs: 2, Tasks: []model.TaskSpec{{CPU: 0, Running: true}, {CPU: 0}, {CPU: 0}}, Ticks: []int{1, 1},
+		IdleBalance: true, NewIdleMax: 1, CacheNiceTries: 1}
+	for _, c := range []struct {
+		sc      *model.Scenario
+		variant string
+	}{
+		{twins, "mainline-2.6.24"}, {twins, "thermal-2008"}, {twins, "broken-migrate-lost"},
+		{model.BalanceScenario(), "mainline-2.6.24"}, {model.BalanceScenario(), "thermal-2008"},
+	} {
+		m := newModel(t, c.sc, c.variant)
+		plain := search(t, m, explore.Options{All: true, Props: properties.All()})
+		for _, workers := range []int{1, 2} {
+			sym := search(t, m, explore.Options{All: true, Props: properties.All(), Symmetry: true, Workers: workers})
+			name := fmt.Sprintf("%s/%s/%d", c.sc, c.variant, workers)
+			if !slices.Equal(violated(sym), violated(plain)) || sym.Stats.States > plain.Stats.States {
+				t.Errorf("%s: symmetry %v in %d states, plain %v in %d", name, violated(sym), sym.Stats.States, violated(plain), plain.Stats.States)
+			}
+			for _, v := range sym.Violations {
+				p, _ := properties.Lookup(v.Property)
+				if msg, err := violates(m, p, v.Trace); err != nil || msg == "" {
+					t.Errorf("%s: %s schedule does not replay: %v", name, v.Property, err)
+				}
+			}
+			if c.sc == twins && c.variant == "mainline-2.6.24" && sym.Stats.States >= plain.Stats.States {
+				t.Errorf("%s: symmetry stored %d states, plain %d", name, sym.Stats.States, plain.Stats.States)
+			}
+			t.Logf("%s: %d → %d states", name, plain.Stats.States, sym.Stats.States)
+		}
+	}
+}
+
+// TestReductionsMatchPlain is the differential soundness test of BFS's
+// reductions: on generated 2- and 3-CPU scenarios and every variant,
+// plain search and each combination of POR, symmetry and workers report
+// the same violated properties (checking every property, to completion),
+// never more states, and schedules that replay.
+func TestReductionsMatchPlain(t *testing.T) {
+	var scs []*model.Scenario
+	for _, size := range [][2]int{{2, 1}, {2, 2}, {2, 3}, {3, 2}} {
+		sc, err := model.GenerateScenario(size[0], size[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		scs = append(scs, sc)
+	}
+	scs = append(scs, model.DefaultScenario(), model.BalanceScenario())
+	for _, sc := range scs {
+		for _, v := range model.Variants() {
+			m := newModel(t, sc, v.Name)
+			plain := search(t, m, explore.Options{All: true, Props: properties.All(), MaxStates: 300_000})
+			if !plain.Complete {
+				continue
+			}
+			for _, o := range []explore.Options{{POR: true}, {Symmetry: true}, {POR: true, Symmetry: true}, {POR: true, Symmetry: true, Workers: 2}} {
+				o.All, o.Props = true, properties.All()
+				red := search(t, m, o)
+				name := fmt.Sprintf("%s/%s/por=%v,sym=%v,workers=%d", sc, v.Name, o.POR, o.Symmetry, o.Workers)
+				if !red.Complete || !slices.Equal(violated(red), violated(plain)) || red.Stats.States > plain.Stats.States {
+					t.Errorf("%s: %v in %d states (complete %v), plain %v in %d", name, violated(red), red.Stats.States, red.Complete, violated(plain), plain.Stats.States)
+				}
+				for _, viol := range red.Violations {
+					p, _ := properties.Lookup(viol.Property)
+					if msg, err := violates(m, p, viol.Trace); err != nil || msg == "" {
+						t.Errorf("%s: %s schedule does not replay: %v", name, viol.Property, err)
+					}
+				}
+			}
+		}
+	}
+}

@@ -19,28 +19,45 @@ type worker struct {
 	fresh       int64 // new states not yet counted into the store
 	buf, ample  []model.Step
 	enc         []byte
-	nodes       []node // parents of the worker's new states, in order
-	out         []byte // encodings of the worker's new states, in order
+	canon       *model.Canonicaliser // nil without symmetry reduction
+	nodes       []node               // parents of the worker's new states, in order
+	out         []byte               // encodings of the worker's new states, in order
 	found       []found
 	transitions int64
 	counted     int // len(nodes) already added to e.found
 }
 
 func (e *explorer) newWorker() *worker {
-	return &worker{e: e, enc: make([]byte, 0, model.EncodedSize(e.m.Sc))}
+	w := &worker{e: e, enc: make([]byte, 0, model.EncodedSize(e.m.Sc))}
+	if e.opt.Symmetry {
+		if c := e.m.NewCanonicaliser(); !c.Trivial() {
+			w.canon = c
+		}
+	}
+	return w
 }
 
 // reset readies the worker for a level.
 func (w *worker) reset() { w.counted = 0 }
 
-// key returns the bytes the store identifies s by.
+// key returns the bytes the store identifies s by: its encoding, or with
+// symmetry reduction the encoding of its orbit's representative.
 func (w *worker) key(s *model.State) []byte {
-	w.enc = model.Encode(w.enc[:0], s, w.e.m.Sc)
+	if w.canon != nil {
+		w.enc = w.canon.Canonical(w.enc[:0], s)
+	} else {
+		w.enc = model.Encode(w.enc[:0], s, w.e.m.Sc)
+	}
 	return w.enc
 }
 
-// appendState appends s, whose key is key, to a level.
+// appendState appends s, whose key is key, to a level. The level keeps the
+// state itself, not its representative, so that parent links and steps
+// rebuild a schedule that really runs.
 func (w *worker) appendState(out, key []byte, s *model.State) []byte {
+	if w.canon != nil {
+		return model.Encode(out, s, w.e.m.Sc)
+	}
 	return append(out, key...)
 }
 
@@ -57,6 +74,18 @@ func (e *explorer) setupBFS() error {
 	}
 	e.workers = max(1, e.opt.Workers)
 	e.res.Workers = e.workers
+	e.res.Reductions = []string{}
+	if e.opt.POR {
+		vis := visibility(e.opt.Props)
+		m := e.m
+		e.reduce = func(s *model.State, enabled, out []model.Step) []model.Step {
+			return persistent(m, s, enabled, vis, out)
+		}
+		e.res.Reductions = append(e.res.Reductions, "por")
+	}
+	if e.opt.Symmetry {
+		e.res.Reductions = append(e.res.Reductions, "symmetry")
+	}
 	return nil
 }
 
