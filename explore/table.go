@@ -64,9 +64,9 @@ func newStore(kind StoreKind, fpBits int, memory, bitBytes int64) (store, error)
 	case "", Fingerprint:
 		switch fpBits {
 		case 0, 64:
-			return newTable64(1 << 16), nil
+			return newTable64(1 << 12), nil
 		case 128:
-			return newTable128(1 << 16), nil
+			return newTable128(1 << 12), nil
 		}
 		return nil, fmt.Errorf("explore: fingerprints of %d bits (known: 64, 128)", fpBits)
 	case Exact:

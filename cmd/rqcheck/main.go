@@ -190,6 +190,8 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	pctDepth := fs.Int("pct-depth", 3, "PCT bug depth d: d-1 priority change points per run")
 	preemptions := fs.Int("preemptions", 2, "preemption bound of --strategy bounded")
 	shard := fs.String("shard", "", "run only shard `i/N` of a swarm (0 <= i < N); combine shards with rqcheck merge")
+	por := fs.Bool("por", true, "partial-order reduction in bfs (--por=false: off)")
+	symmetry := fs.Bool("symmetry", true, "symmetry reduction in bfs over interchangeable tasks and CPUs (--symmetry=false: off)")
 	quiet := fs.Bool("quiet", false, "no progress line (it shows only on a terminal anyway)")
 	if err := fs.Parse(args); err != nil {
 		return 2, usageError{err}
@@ -256,6 +258,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 		Seed: *seed, MaxDepth: *maxDepth, Walks: *walks, All: *all,
 		Workers: *workers, Store: store, FPBits: *fpBits, Memory: memCap,
 		PCTDepth: *pctDepth, Preemptions: bound, Shard: sh, Progress: report,
+		POR: *por, Symmetry: *symmetry,
 	})
 	clear()
 	if err != nil {
@@ -356,7 +359,11 @@ func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 	fmt.Fprintf(w, "\n%d states, %d transitions, max depth %d, %.2fs, %.0f states/s, %s\n",
 		st.States, st.Transitions, st.MaxDepth, st.Elapsed.Seconds(), st.StatesPerSecond(), completeness)
 	if res.Store != "" {
-		fmt.Fprintf(w, "store %s (%d workers, %.1f MiB, %.1f bytes/state)", res.Store, res.Workers, float64(res.StoreBytes)/(1<<20), float64(res.StoreBytes)/float64(max(st.States, 1)))
+		red := strings.Join(res.Reductions, "+")
+		if red == "" {
+			red = "none"
+		}
+		fmt.Fprintf(w, "store %s (%d workers, %.1f MiB, %.1f bytes/state), reductions %s", res.Store, res.Workers, float64(res.StoreBytes)/(1<<20), float64(res.StoreBytes)/float64(max(st.States, 1)), red)
 		switch res.Store {
 		case explore.Fingerprint:
 			fmt.Fprintf(w, "; probability that a fingerprint collision omitted a state: %.2g", res.Omission)

@@ -186,7 +186,8 @@ func TestScaleFlags(t *testing.T) {
 	}{
 		{[]string{"--store", "bitstate"}, []string{`"store": "bitstate"`, `"coverage"`, `"omission_probability"`, `"workers": 3`}},
 		{[]string{"--store", "fingerprint", "--fp-bits", "128"}, []string{`"store": "fingerprint"`, `"omission_probability"`, `"reductions": [`}},
-		{[]string{"--store", "exact"}, []string{`"store": "exact"`, `"verdict": "pass"`}},
+		{[]string{"--store", "exact"}, []string{`"store": "exact"`, `"verdict": "pass"`, `"por"`, `"symmetry"`}},
+		{[]string{"--por=false", "--symmetry=false"}, []string{`"reductions": []`, `"verdict": "pass"`}},
 		{[]string{"--memory", "1K"}, []string{`"stopped": "memory"`, `"verdict": "unknown"`}},
 	} {
 		args := append([]string{"check", "--variant", "mainline-2.6.24", "--scenario", "balance", "--json", "--workers", "3"}, c.args...)
