@@ -20,25 +20,28 @@ import (
 //     reads and writes of its enabled steps, and the guard reads of its
 //     disabled ones (what another CPU would have to write to enable
 //     them). A KRun spinning on a lock adds the lock's owner;
-//   - every CPU d outside T whose Future conflicts with those footprints
-//     joins T.
+//   - every CPU d outside T whose FutureGiven(s, d, T) conflicts with
+//     those footprints joins T.
 //
 // Why that suffices: along a sequence w of steps of CPUs outside T, the
 // CPUs of T do not move, so their steps keep the footprints they have in
 // s as long as no step of w writes what they read (Footprint's reads
-// decide its writes). Every step of w is a step of some d outside T and
-// its footprint lies within Future(d), which conflicts with none of
-// them: so each step of w commutes with every ample step, disables none
-// and enables no disabled step of T.
+// decide its writes, and its guard reads decide its enabledness). Every
+// step of w is a step of some d outside T taken while T's CPUs do not
+// move, so its footprint lies within FutureGiven(s, d, T), which
+// conflicts with none of them: each step of w commutes with every ample
+// step, disables none, and enables no disabled step of T. By induction
+// along w, the ample steps stay enabled and keep their footprints.
 //
-// The lock rule: while a context of a CPU in T holds rq[j]->lock, no CPU
-// outside T can take it (only its holder releases a lock, and T's CPUs do
-// not move along w). model.LockedAccess(j, d) lists the objects CPU d
-// reads or writes only while it holds rq[j]->lock; those accesses cannot
-// happen along w, so they are dropped from Future(d) before the conflict
-// test. Unlocked accesses are never dropped: find_busiest_group's reads of
-// nr_running and the load, a CPU's own need_resched and migration-thread
-// state.
+// FutureGiven takes T as the CPUs that do not move, which is where the
+// lock rule lives: while a context of a CPU in T holds rq[j]->lock, it
+// stays held (only the holder releases a lock), so no CPU outside T takes
+// it, and the accesses model.LockedAccess lists as needing that lock
+// cannot happen along w; nor can a CPU outside T whose next shared step
+// takes such a lock (with interrupts off) do anything but spin. Unlocked
+// accesses are never ruled out: find_busiest_group's reads of nr_running
+// and the load, double_lock_balance's spin_trylock, a CPU's own
+// need_resched and migration-thread state.
 //
 // Properties: kernel-bug, no-deadlock and the Terminal judges need no
 // visibility condition (see visibility); the others do: an ample set that
@@ -53,68 +56,26 @@ import (
 // keeps the smallest ample set that is invisible; the cycle proviso (full
 // expansion when an ample successor closes a cycle) is the caller's.
 func persistent(m *model.Model, s *model.State, enabled []model.Step, vis model.Objs, out []model.Step) []model.Step {
-	n := m.NumCPUs()
 	if len(enabled) <= 1 {
 		return enabled
 	}
-	var nsteps [model.MaxCPUs]int
-	var active uint16 // CPUs with an enabled step
+	var ps porState
 	for _, st := range enabled {
-		nsteps[st.CPU]++
-		active |= 1 << st.CPU
+		ps.nsteps[st.CPU]++
+		ps.active |= 1 << st.CPU
 	}
-	if active&(active-1) == 0 {
+	if ps.active&(ps.active-1) == 0 {
 		return enabled // one CPU: nothing to choose
 	}
+	ps.init(m, s, vis)
 
-	// What each CPU's steps touch now, what they may touch later, and who
-	// blocks whom.
-	var (
-		fr, fw     [model.MaxCPUs]model.Objs // footprints of c's steps (enabled, or guards)
-		visible    [model.MaxCPUs]bool       // an enabled step of c writes vis
-		futR, futW [model.MaxCPUs]model.Objs
-		waitOn     [model.MaxCPUs]uint16 // CPUs holding a lock c's next KRun spins on
-		lockCPU    [model.MaxCPUs]int    // CPU holding rq[j]->lock, or -1
-	)
-	kinds := [...]model.StepKind{model.KRun, model.KTick, model.KSyscall, model.KIPI}
-	for c := 0; c < n; c++ {
-		for _, k := range kinds {
-			st := model.Step{CPU: int8(c), Kind: k}
-			r, w := m.Footprint(s, st)
-			fr[c] |= r
-			fw[c] |= w
-			if w&vis != 0 {
-				visible[c] = true
-			}
-		}
-		for lvl := model.LevelThread; lvl <= model.LevelHardirq; lvl++ {
-			if l, ok := m.Blocked(s, c, lvl); ok {
-				waitOn[c] |= 1 << model.CtxCPU(s.Owner(l))
-			}
-		}
-		futR[c], futW[c] = m.Future(s, c)
-		lockCPU[c] = -1
-		if o := s.CPU[c].Lock; o != model.NoOwner {
-			lockCPU[c] = model.CtxCPU(o)
-		}
-	}
-
-	best, bestSize := uint16(0), len(enabled)
-	for seed := 0; seed < n; seed++ {
-		if active&(1<<seed) == 0 || visible[seed] || nsteps[seed] >= bestSize {
+	best, bestSize := model.CPUSet(0), len(enabled)
+	for seed := 0; seed < ps.n; seed++ {
+		if !ps.active.Has(seed) || ps.visible.Has(seed) || ps.nsteps[seed] >= bestSize {
 			continue
 		}
-		T := closure(n, uint16(1)<<seed, &fr, &fw, &futR, &futW, &waitOn, &lockCPU, best, bestSize, &nsteps, &visible)
-		if T == 0 {
-			continue // not smaller than the best so far, or visible
-		}
-		size := 0
-		for c := 0; c < n; c++ {
-			if T&(1<<c) != 0 {
-				size += nsteps[c]
-			}
-		}
-		if size < bestSize {
+		T, size := ps.closure(model.CPUSet(1)<<seed, bestSize)
+		if T != 0 && size < bestSize {
 			best, bestSize = T, size
 		}
 	}
@@ -123,63 +84,109 @@ func persistent(m *model.Model, s *model.State, enabled []model.Step, vis model.
 	}
 	out = out[:0]
 	for _, st := range enabled {
-		if best&(1<<st.CPU) != 0 {
+		if best.Has(int(st.CPU)) {
 			out = append(out, st)
 		}
 	}
 	return out
 }
 
-// closure grows the CPU set T to a persistent one. It gives up (returns 0)
-// as soon as T holds a CPU with a visible step, or as many enabled steps
-// as the best set found so far.
-func closure(n int, T uint16, fr, fw, futR, futW *[model.MaxCPUs]model.Objs, waitOn *[model.MaxCPUs]uint16,
-	lockCPU *[model.MaxCPUs]int, best uint16, bestSize int, nsteps *[model.MaxCPUs]int, visible *[model.MaxCPUs]bool) uint16 {
+// porState is what persistent computes once per state.
+type porState struct {
+	m       *model.Model
+	s       *model.State
+	n       int
+	active  model.CPUSet // CPUs with an enabled step
+	nsteps  [model.MaxCPUs]int
+	fr, fw  [model.MaxCPUs]model.Objs // footprints of c's steps: enabled ones, and the guards of the others
+	visible model.CPUSet              // CPUs with an enabled step that writes vis
+	waitOn  [model.MaxCPUs]model.CPUSet
+	// futures caches FuturesGiven(s, T) for the sets T the closures
+	// reach (a handful per state).
+	futures  [8]porFutures
+	nfutures int
+}
+
+type porFutures struct {
+	T    model.CPUSet
+	r, w [model.MaxCPUs]model.Objs
+}
+
+func (ps *porState) init(m *model.Model, s *model.State, vis model.Objs) {
+	ps.m, ps.s, ps.n = m, s, m.NumCPUs()
+	kinds := [...]model.StepKind{model.KRun, model.KTick, model.KSyscall, model.KIPI}
+	for c := 0; c < ps.n; c++ {
+		for _, k := range kinds {
+			r, w := m.Footprint(s, model.Step{CPU: int8(c), Kind: k})
+			ps.fr[c] |= r
+			ps.fw[c] |= w
+			if w&vis != 0 {
+				ps.visible |= 1 << c
+			}
+		}
+		for lvl := model.LevelThread; lvl <= model.LevelHardirq; lvl++ {
+			if l, ok := m.Blocked(s, c, lvl); ok {
+				ps.waitOn[c] |= 1 << model.CtxCPU(s.Owner(l))
+			}
+		}
+	}
+}
+
+// closure grows the CPU set T until no CPU outside it conflicts with it,
+// and returns it with its number of enabled steps. It gives up (returns
+// 0) as soon as T holds a CPU with a visible step, or bestSize enabled
+// steps or more.
+func (ps *porState) closure(T model.CPUSet, bestSize int) (model.CPUSet, int) {
 	for {
-		// Objects whose locked accesses by others T's held locks rule out.
 		var r, w model.Objs
 		size := 0
-		for c := 0; c < n; c++ {
-			if T&(1<<c) == 0 {
+		for c := 0; c < ps.n; c++ {
+			if !T.Has(c) {
 				continue
 			}
-			if visible[c] {
-				return 0
+			if ps.visible.Has(c) {
+				return 0, 0
 			}
-			r |= fr[c]
-			w |= fw[c]
-			size += nsteps[c]
+			r |= ps.fr[c]
+			w |= ps.fw[c]
+			size += ps.nsteps[c]
 		}
 		if size >= bestSize {
-			return 0
+			return 0, 0
 		}
 		grown := T
-		for c := 0; c < n; c++ {
-			if T&(1<<c) != 0 {
-				grown |= waitOn[c]
+		for c := 0; c < ps.n; c++ {
+			if T.Has(c) {
+				grown |= ps.waitOn[c]
 			}
 		}
-		for d := 0; d < n; d++ {
-			if grown&(1<<d) != 0 {
+		fut := ps.futuresGiven(T)
+		for d := 0; d < ps.n; d++ {
+			if grown.Has(d) {
 				continue
 			}
-			dr, dw := futR[d], futW[d]
-			for j := 0; j < n; j++ {
-				if h := lockCPU[j]; h >= 0 && T&(1<<h) != 0 {
-					lr, lw := model.LockedAccess(j, d)
-					dr &^= lr
-					dw &^= lw
-				}
-			}
-			if model.Conflict(r, w, dr, dw) {
+			if model.Conflict(r, w, fut.r[d], fut.w[d]) {
 				grown |= 1 << d
 			}
 		}
 		if grown == T {
-			return T
+			return T, size
 		}
 		T = grown
 	}
+}
+
+func (ps *porState) futuresGiven(T model.CPUSet) *porFutures {
+	for i := 0; i < ps.nfutures; i++ {
+		if ps.futures[i].T == T {
+			return &ps.futures[i]
+		}
+	}
+	f := &ps.futures[ps.nfutures%len(ps.futures)]
+	ps.nfutures = min(ps.nfutures+1, len(ps.futures))
+	f.T = T
+	ps.m.FuturesGiven(ps.s, T, &f.r, &f.w)
+	return f
 }
 
 // visibility returns the objects that the properties among props whose
@@ -206,14 +213,25 @@ func closure(n int, T uint16, fr, fw, futR, futW *[model.MaxCPUs]model.Objs, wai
 //     predecessor of a terminal Bug state with the cycle has the cycle and
 //     no Bug, and the search judged it.
 //
+// The other judges need visibility, and the objects they read suffice:
+// if every ample set that is not all of enabled writes none of the
+// objects a State judge reads, a violation at a state reached from s by
+// w is found from the ample step a taken instead: either w contains an
+// ample step, and moving the first one to the front reaches the same
+// state, or it contains none, and a·w (a commutes with all of w) reaches
+// a state that differs only in what a writes, which the judge does not
+// read. Induction on the longest path from s (the graph is acyclic)
+// finishes the argument; the same holds for a Step judge when the step
+// that violates is moved ahead of others, because its Footprint reads
+// the tasks its Effects name (model.Footprint), so the steps it passes do
+// not change them.
+//
 // no-lost-task judges every state over the queues, curr, nr_running,
-// on_rq, task_cpu, p->state and whether rq locks are free; affinity judges
-// transitions by their enqueues and the next state's cpus_allowed and
-// task_cpu. Neither is stable, so the runqueues, their locks and the
-// tasks are visible when they are selected. A step whose own effects
-// violate affinity needs no visibility of itself: a persistent set whose
-// steps change no task's cpus_allowed or cpu leaves that step's
-// violation in place when it is taken later.
+// MigOnRq, on_rq, task_cpu, p->state and whether rq locks are free
+// (ObjRq, ObjRqLoad, ObjRqLock, ObjTask); affinity judges transitions by
+// their enqueues and the next state's cpus_allowed and task_cpu
+// (ObjTask). Neither is stable, so these objects are visible when they
+// are selected.
 func visibility(props []*properties.Property) model.Objs {
 	var vis model.Objs
 	n, nt := model.MaxCPUs, model.MaxTasks

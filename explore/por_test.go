@@ -25,6 +25,8 @@ type porOutcome struct {
 	violated  map[string]bool // names of the properties violated somewhere
 	bugs      map[string]bool // kernel-bug reports (one per BUG terminal state)
 	cut       bool            // the state limit stopped the search
+	proviso   int             // states the cycle proviso expanded fully
+	reduced   int             // states whose ample set was smaller than enabled
 }
 
 // porSearch is a plain stateful DFS over m with a Go map as the visited
@@ -87,9 +89,13 @@ func porSearch(m *model.Model, props []*properties.Property, reduce bool, limit 
 					m.Apply(&n, st)
 					if seen[string(model.Encode(nil, &n, sc))] == 1 {
 						amp = append(amp[:0], buf...)
+						out.proviso++
 						break
 					}
 				}
+			}
+			if len(amp) < len(buf) {
+				out.reduced++
 			}
 			steps = amp
 		}
@@ -136,86 +142,307 @@ func porNames(set map[string]bool) string {
 	return strings.Join(names, ",")
 }
 
-func TestPORScratch(t *testing.T) {
-	for _, sz := range [][2]int{{2, 2}, {2, 3}, {3, 2}, {3, 3}, {3, 4}} {
-		sc, _ := model.GenerateScenario(sz[0], sz[1])
-		m, _ := model.New(sc, "mainline-2.6.24")
-		for _, pl := range []string{"kernel-bug,no-deadlock", "default"} {
-			props, _ := properties.Select(pl)
+// porRandomScenario draws a small valid scenario: 2 or 3 CPUs, 1 to 4
+// tasks with random placement, masks, weights and cache-hotness, a few
+// ticks, idle balance, nr_balance_failed and cache_nice_tries, address
+// order, and up to two sched_setaffinity calls.
+func porRandomScenario(rng *rand.Rand) *model.Scenario {
+	for {
+		cpus := 2 + min(rng.IntN(3), 1)
+		ntasks := 1 + rng.IntN(4)
+		sc := &model.Scenario{CPUs: cpus, CacheNiceTries: rng.IntN(2), BalanceFailed: rng.IntN(4)}
+		running := make([]bool, cpus)
+		for i := 0; i < ntasks; i++ {
+			mask := 1 + rng.IntN(1<<cpus-1)
+			var allowed []int
+			for c := 0; c < cpus; c++ {
+				if mask&(1<<c) != 0 {
+					allowed = append(allowed, c)
+				}
+			}
+			c := allowed[rng.IntN(len(allowed))]
+			run := !running[c] && rng.IntN(3) > 0
+			running[c] = running[c] || run
+			if len(allowed) == cpus && rng.IntN(2) == 0 {
+				allowed = nil
+			}
+			sc.Tasks = append(sc.Tasks, model.TaskSpec{CPU: c, Running: run, Allowed: allowed, Weight: 1 + rng.IntN(3), CacheHot: rng.IntN(4) == 0})
+		}
+		for c := 0; c < cpus; c++ {
+			sc.Ticks = append(sc.Ticks, rng.IntN(2)*rng.IntN(3))
+		}
+		if cpus == 3 {
+			sc.Ticks[rng.IntN(3)] = 0
+		}
+		if rng.IntN(2) == 0 {
+			sc.IdleBalance, sc.NewIdleMax = true, 1
+		}
+		if ntasks >= 2 {
+			for k := rng.IntN(3); k > 0; k-- {
+				var mask []int
+				for c := 0; c < cpus; c++ {
+					if rng.IntN(2) == 0 {
+						mask = append(mask, c)
+					}
+				}
+				if len(mask) == 0 {
+					mask = []int{rng.IntN(cpus)}
+				}
+				sc.Affinity = append(sc.Affinity, model.AffinityCall{Caller: 0, Target: 1 + rng.IntN(ntasks-1), Mask: mask})
+			}
+		}
+		if rng.IntN(3) == 0 {
+			sc.AddrOrder = rng.Perm(cpus)
+		}
+		if sc.Validate() == nil {
+			return sc
+		}
+	}
+}
+
+// porVariants lists every variant with every combination of its knobs.
+func porVariants() []struct {
+	name  string
+	knobs map[string]string
+} {
+	var out []struct {
+		name  string
+		knobs map[string]string
+	}
+	for _, v := range model.Variants() {
+		settings := []map[string]string{{}}
+		for _, k := range v.Knobs {
+			var next []map[string]string
+			for _, prev := range settings {
+				for _, val := range k.Values {
+					x := map[string]string{k.Name: val}
+					for n, v := range prev {
+						x[n] = v
+					}
+					next = append(next, x)
+				}
+			}
+			settings = next
+		}
+		for _, kn := range settings {
+			out = append(out, struct {
+				name  string
+				knobs map[string]string
+			}{v.Name, kn})
+		}
+	}
+	return out
+}
+
+func knobString(k map[string]string) string {
+	var parts []string
+	for n, v := range k {
+		parts = append(parts, n+"="+v)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}
+
+// porCase is one scenario of the differential test.
+type porCase struct {
+	name string
+	sc   *model.Scenario
+}
+
+func porCases(t testing.TB, sweep bool) []porCase {
+	t.Helper()
+	var out []porCase
+	for tasks := 1; tasks <= 4; tasks++ {
+		sc, err := model.GenerateScenario(2, tasks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, porCase{fmt.Sprintf("gen2x%d", tasks), sc})
+	}
+	if sweep {
+		for tasks := 1; tasks <= 2; tasks++ {
+			sc, _ := model.GenerateScenario(3, tasks)
+			out = append(out, porCase{fmt.Sprintf("gen3x%d", tasks), sc})
+		}
+	}
+	out = append(out, porCase{"default", model.DefaultScenario()}, porCase{"balance", model.BalanceScenario()})
+	files, _ := filepath.Glob("../corpus/scenarios/*.json")
+	files = append(files, "../model/testdata/pinned-3cpu.json")
+	for _, f := range files {
+		sc, err := model.LoadScenario(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, porCase{strings.TrimSuffix(filepath.Base(f), ".json"), sc})
+	}
+	// Random scenarios, kept if their mainline state space is neither
+	// trivial nor over the limit.
+	n, limit := 12, 40000
+	switch {
+	case sweep:
+		n, limit = 150, 400000
+	case testing.Short():
+		n, limit = 6, 8000
+	}
+	props := properties.All()
+	rng := rand.New(rand.NewPCG(2024, 4))
+	for i := 0; len(out) < 10+n && i < 50*n; i++ {
+		sc := porRandomScenario(rng)
+		m, err := model.New(sc, "mainline-2.6.24")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := porSearch(m, props, false, limit); r.cut || r.states < 300 {
+			continue
+		}
+		out = append(out, porCase{fmt.Sprintf("random%03d", i), sc})
+	}
+	return out
+}
+
+// TestPORMatchesPlainSearch is the differential test of persistent():
+// on small scenarios, for every variant and knob setting, a search that
+// explores only persistent sets reaches exactly the terminal states of
+// the plain search, finds exactly the same violated properties (and the
+// same kernel BUG reports), and visits no more states. It runs with all
+// properties (no-lost-task and affinity make runqueues and tasks
+// visible) and with the properties that need no visibility. Scenarios
+// whose plain search exceeds a state limit are left out.
+func TestPORMatchesPlainSearch(t *testing.T) {
+	sweep := *porSweep
+	limit := 40000
+	if sweep {
+		limit = 2000000
+	}
+	if testing.Short() {
+		limit = 8000
+	}
+	cases := porCases(t, sweep)
+	stable := []*properties.Property{properties.KernelBug, properties.NoDeadlock, properties.WorkConservation}
+	propSets := []struct {
+		name  string
+		props []*properties.Property
+	}{{"all", properties.All()}, {"stable", stable}}
+	start := time.Now()
+	var plainTotal, redTotal [2]int
+	ran, skipped := 0, 0
+	for _, pc := range cases {
+		for _, v := range porVariants() {
+			sc := pc.sc.Clone()
+			sc.Knobs = v.knobs
+			m, err := model.New(sc, v.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := pc.name + "/" + v.name
+			if len(v.knobs) > 0 {
+				name += "/" + knobString(v.knobs)
+			}
+			var ratios []string
+			for i, ps := range propSets {
+				plain := porSearch(m, ps.props, false, limit)
+				if plain.cut {
+					skipped++
+					break
+				}
+				red := porSearch(m, ps.props, true, 0)
+				ran++
+				plainTotal[i] += plain.states
+				redTotal[i] += red.states
+				if red.proviso > 0 {
+					t.Errorf("%s (%s): the cycle proviso fired in %d states: the state graph has a cycle", name, ps.name, red.proviso)
+				}
+				if red.states > plain.states {
+					t.Errorf("%s (%s): reduced search visits %d states, plain %d", name, ps.name, red.states, plain.states)
+				}
+				if a, b := porNames(plain.terminals), porNames(red.terminals); a != b {
+					t.Errorf("%s (%s): terminal states differ: plain %d, reduced %d", name, ps.name, len(plain.terminals), len(red.terminals))
+				}
+				if a, b := porNames(plain.violated), porNames(red.violated); a != b {
+					t.Errorf("%s (%s): violated properties differ: plain [%s], reduced [%s]", name, ps.name, a, b)
+				}
+				if a, b := porNames(plain.bugs), porNames(red.bugs); a != b {
+					t.Errorf("%s (%s): kernel BUG reports differ:\nplain   %s\nreduced %s", name, ps.name, a, b)
+				}
+				ratios = append(ratios, fmt.Sprintf("%s %d/%d=%.2f", ps.name, plain.states, red.states, float64(plain.states)/float64(red.states)))
+			}
+			if len(ratios) > 0 && (len(v.knobs) == 0 || sweep) {
+				t.Logf("%-40s %s", name, strings.Join(ratios, "  "))
+			}
+		}
+	}
+	for i, ps := range propSets {
+		if redTotal[i] > 0 {
+			t.Logf("total (%s): plain %d states, reduced %d: %.2fx", ps.name, plainTotal[i], redTotal[i], float64(plainTotal[i])/float64(redTotal[i]))
+		}
+	}
+	t.Logf("%d searches compared, %d configurations over %d states left out, %v", ran, skipped, limit, time.Since(start).Round(time.Millisecond))
+	if ran == 0 {
+		t.Fatal("nothing compared")
+	}
+}
+
+// TestPORReducesGenerated reports the reduction on the product's target
+// sizes, GenerateScenario(3, n) on mainline-2.6.24, with the default
+// properties and with kernel-bug and no-deadlock only, and checks that the
+// reduced search agrees with the plain one. It runs only with -por.sweep
+// (the plain search of 3 CPUs / 4 tasks visits 3.5 million states).
+func TestPORReducesGenerated(t *testing.T) {
+	if !*porSweep {
+		t.Skip("run with -por.sweep")
+	}
+	for tasks := 1; tasks <= 4; tasks++ {
+		sc, err := model.GenerateScenario(3, tasks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := model.New(sc, "mainline-2.6.24")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pl := range []string{"default", "kernel-bug,no-deadlock"} {
+			props, err := properties.Select(pl)
+			if err != nil {
+				t.Fatal(err)
+			}
 			t0 := time.Now()
+			plain := porSearch(m, props, false, 0)
+			t1 := time.Now()
 			red := porSearch(m, props, true, 0)
-			t.Logf("%v %s: reduced %d states, %d terminals (%v)", sz, pl, red.states, len(red.terminals), time.Since(t0))
+			t2 := time.Now()
+			if porNames(plain.terminals) != porNames(red.terminals) || porNames(plain.violated) != porNames(red.violated) {
+				t.Errorf("3x%d %s: reduced search differs from plain", tasks, pl)
+			}
+			t.Logf("3 CPUs, %d tasks, %-22s plain %8d states (%v), reduced %8d (%v): %.2fx; %d of %d states reduced",
+				tasks, pl, plain.states, t1.Sub(t0).Round(time.Millisecond), red.states, t2.Sub(t1).Round(time.Millisecond),
+				float64(plain.states)/float64(red.states), red.reduced, red.states)
 		}
 	}
-	_ = fmt.Sprint
-	_ = rand.N[int]
-	_ = filepath.Join
 }
 
-func objKind(o model.Objs) string {
-	s := o.String()
-	s = strings.Trim(s, "{}")
-	var kinds []string
-	seen := map[string]bool{}
-	for _, f := range strings.Fields(s) {
-		k := strings.TrimRight(f, "0123456789")
-		if !seen[k] {
-			seen[k] = true
-			kinds = append(kinds, k)
-		}
+// BenchmarkPOR reports the states a persistent-set search visits on
+// GenerateScenario(3, 4), mainline-2.6.24, with the default properties
+// and with kernel-bug and no-deadlock only.
+func BenchmarkPOR(b *testing.B) {
+	sc, err := model.GenerateScenario(3, 4)
+	if err != nil {
+		b.Fatal(err)
 	}
-	return strings.Join(kinds, "+")
-}
-
-func TestPORWhy(t *testing.T) {
-	sc, _ := model.GenerateScenario(3, 4)
-	m, _ := model.New(sc, "mainline-2.6.24")
-	// random walk states
-	rng := rand.New(rand.NewPCG(1, 2))
-	hist := map[string]int{}
-	var buf []model.Step
-	for walk := 0; walk < 300; walk++ {
-		s := m.Init()
-		for {
-			buf = m.Enabled(&s, buf)
-			if len(buf) == 0 {
-				break
+	m, err := model.New(sc, "mainline-2.6.24")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, pl := range []string{"default", "kernel-bug,no-deadlock"} {
+		props, err := properties.Select(pl)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(strings.ReplaceAll(pl, ",", "+"), func(b *testing.B) {
+			var states int
+			for b.Loop() {
+				states = porSearch(m, props, true, 0).states
 			}
-			// for each seed c with enabled steps: direct reasons d is added
-			for c := 0; c < m.NumCPUs(); c++ {
-				var r, w model.Objs
-				for _, k := range []model.StepKind{model.KRun, model.KTick, model.KSyscall, model.KIPI} {
-					rr, ww := m.Footprint(&s, model.Step{CPU: int8(c), Kind: k})
-					r, w = r|rr, w|ww
-				}
-				for d := 0; d < m.NumCPUs(); d++ {
-					if d == c {
-						continue
-					}
-					fr, fw := m.Future(&s, d)
-					x := (w & (fr | fw)) | (r & fw)
-					if x != 0 {
-						desc := m.Describe(&s, model.Step{CPU: int8(c), Kind: model.KRun})
-						hist[fmt.Sprintf("%-22s %s", desc.Def.Func+":"+fmt.Sprint(desc.Def.Line), objKind(x))]++
-					}
-				}
-			}
-			m.Apply(&s, buf[rng.IntN(len(buf))])
-		}
-	}
-	type kv struct {
-		k string
-		v int
-	}
-	var kvs []kv
-	for k, v := range hist {
-		kvs = append(kvs, kv{k, v})
-	}
-	sort.Slice(kvs, func(i, j int) bool { return kvs[i].v > kvs[j].v })
-	for i, x := range kvs {
-		if i > 40 {
-			break
-		}
-		t.Logf("%6d %s", x.v, x.k)
+			b.ReportMetric(float64(states), "states")
+		})
 	}
 }

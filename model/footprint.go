@@ -60,47 +60,58 @@ const (
 
 var _ = [64 - objCallBit - 1]struct{}{} // the layout fits Objs
 
-// Object constants and constructors. Each returns a set with exactly one
-// object; the argument must be a CPU (resp. task) index below MaxCPUs
-// (resp. MaxTasks).
+// The objects that are not per CPU or per task. The constructors below
+// return a set with exactly one object; their argument must be a CPU
+// (resp. task) index below MaxCPUs (resp. MaxTasks).
 const (
-	ObjBug  Objs = 1 << objBugBit
+	// ObjBug is the BUG record. Invariant: every step reads it, and a
+	// step writes it exactly when it fires a BUG_ON.
+	ObjBug Objs = 1 << objBugBit
+	// ObjCall is call_lock and call_data (CallLock, CallTarget,
+	// CallDone).
 	ObjCall Objs = 1 << objCallBit
 )
 
-// ObjRqLock is rq[j]->lock.
+// ObjRqLock is rq[j]->lock. Invariant: only a step that takes or
+// releases the lock writes it.
 func ObjRqLock(j int) Objs { return 1 << (objLockBase + j) }
 
 // ObjRqLoad is rq[j]'s nr_running and weighted_cpuload as the balancer
-// reads them without the lock.
+// reads them without the lock. Invariant: every step that changes either
+// value writes it, and every such step holds rq[j]->lock.
 func ObjRqLoad(j int) Objs { return 1 << (objLoadBase + j) }
 
 // ObjRq is rq[j]'s fields other than the lock and need_resched, and its
-// migration thread's state.
+// migration thread's state. Invariant: CPUs other than j touch it only
+// under rq[j]->lock.
 func ObjRq(j int) Objs { return 1 << (objRqBase + j) }
 
-// ObjResched is need_resched of CPU j's current thread.
+// ObjResched is need_resched of CPU j's current thread. Invariant: CPUs
+// other than j only write it, under rq[j]->lock; only j reads it.
 func ObjResched(j int) Objs { return 1 << (objReschedBase + j) }
 
-// ObjDomain is CPU j's sd->nr_balance_failed.
+// ObjDomain is CPU j's sd->nr_balance_failed. Invariant: only j writes
+// it; other CPUs read it only under rq[j]->lock.
 func ObjDomain(j int) Objs { return 1 << (objDomainBase + j) }
 
-// ObjTask is task t's scheduler fields shared between CPUs.
+// ObjTask is task t's p->state, on_rq, task_cpu and cpus_allowed.
 func ObjTask(t int) Objs { return 1 << (objTaskBase + t) }
 
-// ObjReq is the migration request and completion on task t's stack.
+// ObjReq is the migration request and completion on task t's stack,
+// with the completion's wait.lock.
 func ObjReq(t int) Objs { return 1 << (objReqBase + t) }
 
 // objAll returns the set of kind base for the first k indices.
 func objAll(base, k int) Objs { return Objs(1<<k-1) << base }
 
-// Has reports whether o and x share an object.
+// Has reports whether o and x share an object (o&x != 0).
 func (o Objs) Has(x Objs) bool { return o&x != 0 }
 
-// Len is the number of objects in o.
+// Len is the number of objects in o (its bits).
 func (o Objs) Len() int { return bits.OnesCount64(uint64(o)) }
 
-// String lists the objects of o, e.g. "{lock0 load1 rq1 T0}".
+// String lists the objects of o in bit order, e.g. "{lock0 load1 rq1
+// T0}"; it is for diagnostics and has no other invariant.
 func (o Objs) String() string {
 	var parts []string
 	for b := 0; b < 64; b++ {
@@ -133,8 +144,9 @@ func (o Objs) String() string {
 	return "{" + strings.Join(parts, " ") + "}"
 }
 
-// Conflict reports whether two accesses (r1, w1) and (r2, w2) touch a common
-// object with at least one of them writing it.
+// Conflict reports whether two accesses (r1, w1) and (r2, w2) touch a
+// common object with at least one of them writing it. It is symmetric:
+// Conflict(r1, w1, r2, w2) == Conflict(r2, w2, r1, w1).
 func Conflict(r1, w1, r2, w2 Objs) bool {
 	return w1&(r2|w2) != 0 || r1&w2 != 0
 }
@@ -157,13 +169,17 @@ func Conflict(r1, w1, r2, w2 Objs) bool {
 //     only under rq[j]->lock. The balancer's reads of them are unlocked
 //     (find_busiest_group, find_busiest_queue, the nr_running > 1 test),
 //     so reads are never locked accesses.
+//   - ObjRqLock(j), for writes by any CPU: a step writes the lock word
+//     only to take the lock (it is free before, held after) or to release
+//     it (held before). Reads of it are not locked accesses:
+//     double_lock_balance's spin_trylock reads a lock it may not get.
 //
 // Invariant: every step of CPU d whose Footprint reads (writes) an object
 // of read (write) holds rq[j]->lock, through a context of d, before the
 // step or after it (the step takes it). So while a context of another CPU
 // holds rq[j]->lock, no step of d performs these accesses.
 func LockedAccess(j, d int) (read, write Objs) {
-	write = ObjRqLoad(j)
+	write = ObjRqLoad(j) | ObjRqLock(j)
 	if d != j {
 		read = ObjRq(j) | ObjResched(j) | ObjDomain(j)
 		write |= read
@@ -173,12 +189,17 @@ func LockedAccess(j, d int) (read, write Objs) {
 
 // Footprint returns what executing step st from s reads and writes: the
 // objects its statement and the Inline statements that follow it in the
-// same step read or write, plus what its enabledness depends on. st must
-// be enabled in s, or be a step of a CPU that is not enabled in s (a KRun
-// spinning on a held lock, a KRun in the idle loop or a user task without
-// need_resched, a KRun waiting for an IPI's handler, a KTick, KSyscall or
-// KIPI whose guard is false): then read is what its enabledness depends
-// on and write is empty.
+// same step read or write, plus what its enabledness depends on. For a
+// step that is not enabled in s (a KRun spinning on a held lock, a KRun in
+// the idle loop or a user task without need_resched, a KRun waiting for
+// an IPI's handler, a KTick, KSyscall or KIPI whose guard is false), read
+// is what its enabledness depends on and write is empty.
+//
+// Invariant: for two steps a and b of different CPUs that do not
+// Conflict in s, applying a then b and b then a give equal States and
+// each step equal Effects, a does not change whether b is enabled, nor b
+// whether a is; and the fields a step changes all belong to objects of
+// its write set (private state aside).
 //
 // # The independence relation
 //
@@ -211,10 +232,10 @@ func LockedAccess(j, d int) (read, write Objs) {
 //     scheduler_tick's spin_lock, and the kick of load_balance take
 //     runqueue locks (ObjRqLock).
 //   - try_to_wake_up, pull_task, __migrate_task, set_cpus_allowed and the
-//     active-balance kick write another CPU's runqueue under its lock;
-//     check_preempt_curr and wake_up_process of a migration thread set
-//     another CPU's need_resched, which that CPU's idle loop and
-//     return-to-user path read without a lock (ObjRq).
+//     active-balance kick write another CPU's runqueue under its lock
+//     (ObjRq); check_preempt_curr and wake_up_process of a migration
+//     thread set another CPU's need_resched, which that CPU's idle loop
+//     and return-to-user path read without a lock (ObjResched).
 //   - move_one_task (active_load_balance) reads the target CPU's
 //     sd->nr_balance_failed (ObjDomain).
 //   - try_to_wake_up and set_cpus_allowed read task_cpu(p) unlocked; the
@@ -290,7 +311,7 @@ func (m *Model) Footprint(s *State, st Step) (read, write Objs) {
 // for an IPI's handler, the owner of the lock it spins on.
 func (m *Model) guardReads(s *State, c int, ctx *Ctx) Objs {
 	switch ctx.PC {
-	case PcUser, PcIdle, PcSchedIrqOn:
+	case PcUser, PcIdle:
 		return ObjResched(c)
 	case PcThWait:
 		return ObjCall
@@ -299,6 +320,26 @@ func (m *Model) guardReads(s *State, c int, ctx *Ctx) Objs {
 		return lockObj(l)
 	}
 	return 0
+}
+
+// heldLocks returns the objects of the locks (runqueue locks, completion
+// wait.locks, call_lock) that contexts of the CPUs of cs hold in s.
+func (m *Model) heldLocks(s *State, cs CPUSet) Objs {
+	var o Objs
+	for c := 0; c < m.n; c++ {
+		if own := s.CPU[c].Lock; own != NoOwner && cs.Has(CtxCPU(own)) {
+			o |= ObjRqLock(c)
+		}
+	}
+	for t := 0; t < m.nt; t++ {
+		if own := s.Task[t].ReqLock; own != NoOwner && cs.Has(CtxCPU(own)) {
+			o |= ObjReq(t)
+		}
+	}
+	if own := s.CallLock; own != NoOwner && cs.Has(CtxCPU(own)) {
+		o |= ObjCall
+	}
+	return o
 }
 
 // lockObj maps a lock identifier to its object.
@@ -631,183 +672,1022 @@ func (m *Model) nextGroup(c int, lb *LB, includeSelf bool) (int, bool) {
 	return 0, false
 }
 
+// CPUSet is a set of CPUs, bit c for CPU c (c < MaxCPUs).
+type CPUSet uint16
+
+// Has reports whether CPU c is in the set.
+func (cs CPUSet) Has(c int) bool { return cs&(1<<c) != 0 }
+
 // Future returns an over-approximation of everything the steps of CPU c
 // may read (read) and write (write) from s on, in any execution: its next
 // steps and every later one, whichever steps other CPUs take meanwhile.
-// Invariant: every step that CPU c can take in any state reachable from
-// s has a Footprint whose read is within read and whose write is within
-// write. Its enabledness is part of a step's Footprint, so Future covers
-// how c's steps enable or disable other CPUs' steps and what enables or
-// disables c's.
+// It is FutureGiven(s, c, 0). Invariant: every step CPU c takes in any
+// execution from s has a Footprint within (read, write).
+func (m *Model) Future(s *State, c int) (read, write Objs) {
+	return m.FutureGiven(s, c, 0)
+}
+
+// FutureGiven is Future restricted to the executions from s in which the
+// CPUs of frozen take no step (c must not be in frozen). Invariant: along
+// any such execution, every step that CPU c takes has a Footprint whose
+// read is within read and whose write is within write. A step's
+// enabledness is part of its Footprint, so FutureGiven also covers how
+// c's steps enable or disable other CPUs' steps and what enables or
+// disables c's. A larger frozen set gives a smaller (or equal) result.
 //
-// Future is tighter than "everything" where the state rules code out:
+// It rests on an analysis of what may still happen (see prospects): which
+// CPUs may still run load_balance or load_balance_newidle, run code at
+// thread level, wake their migration thread; where each task may still
+// be; which runqueues may still hold two tasks and so be chosen busiest.
+// From those it is tighter than "everything":
 //
 //   - scheduler_tick and load_balance only while a tick is left, a
 //     hardirq or softirq is on the stack or SCHED_SOFTIRQ is pending;
+//     a run under way touches only what its phase leaves (no more pulls
+//     once it has pulled, unless all tasks were pinned);
+//   - load_balance and load_balance_newidle lock, pull from and kick only
+//     runqueues that may be chosen busiest (find_busiest_group takes only
+//     a group with nr_running > 1, and never one it has read and passed
+//     over), besides the one chosen already, and move only tasks that
+//     may be queued there;
 //   - nothing at thread level while a task that makes no
 //     sched_setaffinity call runs in user mode without need_resched and
-//     nobody can wake migration/c (only waking an RT migration thread
-//     preempts a fair task; a fair task never preempts another);
-//   - load_balance_newidle only with an idle balance left or one under
-//     way;
+//     migration/c can no longer be woken: only waking the RT migration
+//     thread sets need_resched over a fair task (check_preempt_curr
+//     preempts only the idle thread), and a task in user mode leaves it
+//     only for schedule() or a sched_setaffinity call. Nobody writes such
+//     a CPU's need_resched either;
+//   - load_balance_newidle only with an idle balance left (and a
+//     runqueue that may become empty: no task on it that stays for ever)
+//     or one under way;
 //   - set_cpus_allowed and wait_for_completion only if the calling task
-//     may run on c and has a call left or is inside one;
-//   - migration/c only if it runs, is runnable, has work, or may still be
-//     woken (a call whose target may be on c and whose mask excludes c;
-//     an active-balance kick, which needs sd->nr_balance_failed to pass
-//     cache_nice_tries+2 within the ticks left).
-func (m *Model) Future(s *State, c int) (read, write Objs) {
-	read = ObjBug
-	if s.Bug != 0 {
-		return read, 0 // nothing is ever enabled again
+//     may be on c, has a call left or is inside one, and is not the
+//     running task of a frozen CPU (a running task stays on its CPU);
+//   - migration/c only if it is runnable or may still be woken;
+//   - the lock rule: nothing that needs a runqueue lock a frozen CPU
+//     holds (see future), and nothing at all from a CPU whose next
+//     shared step takes such a lock with no interrupt able to come in
+//     (see spinsForever).
+func (m *Model) FutureGiven(s *State, c int, frozen CPUSet) (read, write Objs) {
+	var p prospects
+	m.prospects(s, frozen, &p)
+	return m.future(s, c, &p)
+}
+
+// FuturesGiven is FutureGiven for every CPU not in frozen at once (it
+// shares the analysis): read[c], write[c] equal FutureGiven(s, c, frozen)
+// for c not in frozen, and are zero for the CPUs of frozen.
+func (m *Model) FuturesGiven(s *State, frozen CPUSet, read, write *[MaxCPUs]Objs) {
+	var p prospects
+	m.prospects(s, frozen, &p)
+	for c := 0; c < m.n; c++ {
+		read[c], write[c] = 0, 0
+		if !frozen.Has(c) {
+			read[c], write[c] = m.future(s, c, &p)
+		}
 	}
-	cpu := &s.CPU[c]
+}
+
+// prospects are what may still happen from a state, along the executions
+// in which the CPUs of frozen take no step. Each field over-approximates:
+// a false (or absent) entry is a promise that the thing cannot happen.
+// They form the least fixpoint of the rules in Model.prospects.
+type prospects struct {
+	frozen CPUSet // the frozen CPUs, and the stuck ones
+	// stuck: CPUs not frozen that will spin for ever on a lock a frozen
+	// CPU holds, after private steps only (see spinsForever).
+	stuck  CPUSet
+	caller int  // the task that calls sched_setaffinity, or -1
+	active bool // it may still run code of a call: one left or under way, and it is not the running task of a frozen CPU
+	first  int  // the first call whose set_cpus_allowed part may still run
+	phase  callPhase
+	kick   CPUSet // CPUs whose load_balance may still kick (2821) or wake busiest's migration thread after a kick
+	// wakeable: migration/c runs, is runnable, has work, or may be woken.
+	wakeable CPUSet
+	// still: nothing will run at thread level on c, and nobody will write
+	// c's need_resched: a task that makes no call runs in user mode
+	// without need_resched and migration/c is not wakeable.
+	still CPUSet
+	moves CPUSet // CPUs whose thread level may take a step: not frozen, not still
+	// pullers: CPUs that may still pull a task (see Model.pulls).
+	pullers CPUSet
+	// empty: CPUs whose runqueue may become empty, so that schedule()
+	// may call idle_balance: no task on it is stuck there (one that never
+	// sleeps and cannot be pulled, pushed or migrated away).
+	empty CPUSet
+	// arrive[t]: CPUs whose runqueue task t may be on (now or later).
+	arrive [MaxTasks]CPUSet
+	// busy: runqueues that may have nr_running > 1, so that
+	// find_busiest_group may choose them.
+	busy CPUSet
+	// pushTo: CPUs an active_load_balance may push a task to.
+	pushTo CPUSet
+	// dests: CPUs a __migrate_task (or set_cpus_allowed on a task off the
+	// runqueue) may move a task to.
+	dests CPUSet
+
+	// Facts of the state that the rules consult.
+	callerBusy bool             // the caller has a call left or is inside one (frozen or not)
+	allowed    [MaxTasks]CPUSet // allowedEver
+	targets    uint16           // tasks that a call to come (from first on, if active) or a request names
+	moveTo     [MaxTasks]CPUSet // where such calls and requests move each task
+	wakeFixed  CPUSet           // migration threads that run, are runnable, have work, or have a wake-up under way
+	// wakeSource: migration threads someone may still wake (the part of
+	// wakeable that does not count their running or being runnable).
+	wakeSource CPUSet
+}
+
+// prospects computes p for s and frozen: base facts from the state, then
+// the rules until nothing changes. Every rule only adds (still only
+// shrinks, as wakeable grows), so the result is the least set closed
+// under them. It is sound because every rule covers every way its fact
+// can come about in the model, and a real event's causes happen before
+// it: by induction on the length of an execution, everything that happens
+// along it is in the fixpoint.
+//
+//   - A CPU that will spin for ever on a lock a frozen CPU holds
+//     (spinsForever) counts as frozen.
+//   - A task leaves a runqueue e by pull_task or active_load_balance only
+//     if e may be busy (nr_running > 1: find_busiest_group takes no other
+//     group, and active_load_balance returns at once) and the task may be
+//     queued there (canLeave); it goes to a puller (pulls: a balancer of
+//     a CPU not frozen with a pull left) or a push target that its
+//     cpus_allowed, now or after an affinity call, allows. __migrate_task
+//     and set_cpus_allowed move the target of a call to come, or of a
+//     request queued or served, to the call's dest (any_online_cpu: the
+//     lowest CPU of the mask).
+//   - rq[c]->nr_running grows when c pulls (and another runqueue may be
+//     busy), when a task may come to c from elsewhere, when migration/c
+//     is wakeable (waking it adds one), or when a task asleep off the
+//     runqueues (p->state not TASK_RUNNING) may be woken on c
+//     (try_to_wake_up keeps task_cpu).
+//   - migration/c may be woken by set_cpus_allowed of a call whose target
+//     may be on c and whose mask excludes c (made by a caller that is not
+//     frozen), by a wake-up under way, or by another CPU's kick of c (c
+//     busy, or chosen busiest already).
+//   - A thread level is still (stillThread) while its task runs in user
+//     mode without need_resched, has no call to make, and migration/c is
+//     not wakeable.
+//   - A runqueue may become empty (mayEmpty) unless a task on it never
+//     sleeps and cannot leave it.
+//   - An active_load_balance pushes to push_cpu: a CPU's own push_cpu
+//     while active_balance is set or the push is under way, a kicker
+//     (the kick sets push_cpu to this_cpu), and with thermal-2008 any CPU.
+func (m *Model) prospects(s *State, frozen CPUSet, p *prospects) {
+	*p = prospects{caller: -1}
 	n, nt := m.n, m.nt
-	allLock, allLoad, allRq := objAll(objLockBase, n), objAll(objLoadBase, n), objAll(objRqBase, n)
-	allResched, allDomain := objAll(objReschedBase, n), objAll(objDomainBase, n)
-	allTask, allReq := objAll(objTaskBase, nt), objAll(objReqBase, nt)
-	add := func(r, w Objs) { read, write = read|r, write|w }
-
-	// Locks held by c's contexts: c releases them. Locks c's contexts
-	// spin on, need_resched, call_data: c's guards read them.
-	for l := 0; l < NumLocks; l++ {
-		if o := s.owner(l); o != NoOwner && CtxCPU(o) == c {
-			add(lockObj(l), lockObj(l))
+	all := CPUSet(1<<n - 1)
+	// CPUs that will spin for ever on a lock a frozen (or stuck) CPU
+	// holds take no more shared step: count them as frozen.
+	for {
+		stuck := CPUSet(0)
+		for c := 0; c < n; c++ {
+			if !frozen.Has(c) && m.spinsForever(s, c, frozen) {
+				stuck |= 1 << c
+			}
+		}
+		if stuck == 0 {
+			break
+		}
+		p.stuck |= stuck
+		frozen |= stuck
+	}
+	p.frozen = frozen
+	caller, busy := m.callerBusy(s)
+	p.caller, p.callerBusy, p.active = caller, busy, busy
+	if busy {
+		if c := m.runningOn(s, caller); c >= 0 && frozen.Has(c) {
+			p.active = false
+		}
+		p.phase = callerPhase(&s.Task[caller].Ctx)
+		p.first = int(s.Task[caller].Calls)
+		if p.phase == callLock {
+			p.first-- // the call under way has not decided yet
+		}
+		p.first = max(p.first, 0)
+	}
+	for c := 0; c < n; c++ {
+		if !frozen.Has(c) && m.kickMayCome(s, c) {
+			p.kick |= 1 << c
 		}
 	}
-	for lvl := LevelThread; lvl <= LevelHardirq; lvl++ {
-		if ctx := s.Ctx(c, lvl); ctx != nil {
-			read |= m.guardReads(s, c, ctx)
-		}
-	}
-
-	// scheduler_tick: rq[c]->lock.
-	tick := cpu.Ticks > 0 || cpu.InHard
-	if tick {
-		add(ObjRqLock(c), ObjRqLock(c))
-	}
-
-	// load_balance from SCHED_SOFTIRQ.
-	if tick || cpu.InSoft || cpu.SoftPending {
-		add(m.balanceFuture(c, m.kickMayCome(s, c)))
-		if m.p.LBNoIrqSave {
-			write |= ObjBug // double_rq_lock with interrupts on (2090)
-		}
-	}
-
-	if m.threadFrozen(s, c) {
-		return read, write
-	}
-
-	// schedule() on c: rq[c]->lock, its queue, curr, need_resched;
-	// prev's state and on_rq (any task that may run here); deactivation
-	// of a sleeping prev is counted below with the sleepers.
-	add(ObjRqLock(c)|ObjRq(c)|ObjResched(c), ObjRqLock(c)|ObjRq(c)|ObjResched(c))
 	for t := 0; t < nt; t++ {
-		if m.mayRunOn(s, t, c) {
-			read |= ObjTask(t)
+		p.arrive[t] = 1 << s.Task[t].CPU
+		p.allowed[t] = m.allowedEver(s, t)
+	}
+	// Calls to come and requests queued or being served: the tasks they
+	// name and where they move them.
+	if p.active {
+		for k := p.first; k < len(m.Sc.Affinity); k++ {
+			a := m.Sc.Affinity[k]
+			d := CPUSet(1) << callDest(cpuMask(a.Mask, n))
+			p.targets |= 1 << a.Target
+			p.moveTo[a.Target] |= d
+			p.dests |= d
 		}
 	}
-	// idle_balance → load_balance_newidle.
-	if cpu.NewIdle > 0 || cpu.ThreadLB.Cpus != 0 {
-		add(m.balanceFuture(c, false))
-	}
-
-	// The task that calls sched_setaffinity, if it may run here and has a
-	// call left or is inside one: task_rq_lock of the target's rq, its
-	// cpus_allowed and cpu, the request on the caller's stack, the
-	// migration_queue, wake_up_process of that rq's migration thread, and
-	// wait_for_completion (the completion, the caller's p->state and its
-	// deactivation in schedule()).
-	if caller, ok := m.callerBusy(s); ok && m.mayRunOn(s, caller, c) {
-		add(allLock|allTask|allRq|ObjReq(caller), allLock|allTask|allRq|allLoad|allResched|ObjReq(caller)|ObjRqLoad(c))
-	}
-
-	// migration/c: schedule() to sleep (its deactivation), its request
-	// queue, __migrate_task to any CPU, complete() and waking the caller
-	// wherever it is, active_load_balance towards push_cpu (the target's
-	// sd->nr_balance_failed), and thermal-2008's block.
-	if m.migMayRun(s, c) {
-		add(allLock|allRq|allTask|allReq|allDomain|allLoad, allLock|allRq|allLoad|allTask|allReq|allResched)
-		if m.th.on {
-			if m.th.ipi {
-				add(ObjCall, ObjCall)
-			}
-			if m.th.beforeLock || m.th.ipi {
-				write |= ObjBug // 2090, 2135 (interrupts on), 3033 (push_cpu restored under a kick)
+	for c := 0; c < n; c++ {
+		cpu := &s.CPU[c]
+		for i := 0; i < int(cpu.MigQLen); i++ {
+			if q := &s.Task[cpu.MigQ[i]]; q.ReqTask >= 0 && q.ReqDest >= 0 {
+				p.targets |= 1 << q.ReqTask
+				p.moveTo[q.ReqTask] |= 1 << q.ReqDest
+				p.dests |= 1 << q.ReqDest
 			}
 		}
+		if t, d, ok := migServing(s, c); ok {
+			p.targets |= 1 << t
+			p.moveTo[t] |= 1 << d
+			p.dests |= 1 << d
+		}
+		// Pushes: an active balance set or under way, or a thermal push.
+		if cpu.ActiveBalance {
+			p.pushTo |= 1 << cpu.PushCPU
+		}
+		switch cpu.Mig.PC {
+		case PcDLBTry, PcDLBUnlock, PcDLBLockB, PcDLBLockA, PcDLBLock2, PcALBMove, PcALBUnlock:
+			p.pushTo |= 1 << cpu.Mig.Rq2
+		}
+		// Migration threads running, runnable, with work, or with a
+		// wake-up under way (in a context that may still step, or
+		// promised by set_cpus_allowed after queueing a request here).
+		if cpu.Curr == CurrMig || cpu.MigOnRq || cpu.MigState == TaskRunning || cpu.MigQLen > 0 || cpu.ActiveBalance {
+			p.wakeFixed |= 1 << c
+		}
+		if m.wakePending(s, int8(-1-c), frozen) || (p.active && p.phase == callQueued && int(s.Task[caller].Ctx.Rq1) == c) {
+			p.wakeFixed |= 1 << c
+			p.wakeSource |= 1 << c
+		}
+	}
+	p.pushTo |= p.kick // a kick sets busiest->push_cpu = this_cpu
+	if m.th.on {
+		p.pushTo = all
 	}
 
-	// The CALL_FUNCTION_VECTOR handler: someone may send c an IPI.
-	if m.th.on && m.th.ipi && (s.CallTarget >= 0 || m.anyMigMayRun(s)) {
-		add(ObjCall, ObjCall)
+	p.wakeable = p.wakeFixed
+	for changed := true; changed; {
+		changed = false
+		grow := func(set *CPUSet, x CPUSet) {
+			if *set|x != *set {
+				*set |= x
+				changed = true
+			}
+		}
+		// Migration threads that may be woken.
+		for c := 0; c < n; c++ {
+			if m.migWokenLater(s, c, p) {
+				grow(&p.wakeSource, 1<<c)
+			}
+		}
+		grow(&p.wakeable, p.wakeSource)
+		// Thread levels that may move; idle balances.
+		var still CPUSet
+		for c := 0; c < n; c++ {
+			if m.stillThread(s, c, p) {
+				still |= 1 << c
+			}
+		}
+		p.still = still // shrinks only: wakeable only grows
+		p.moves = all &^ frozen &^ still
+		for c := 0; c < n; c++ {
+			if !p.empty.Has(c) && m.mayEmpty(s, c, p) {
+				grow(&p.empty, 1<<c)
+			}
+			if !p.pullers.Has(c) && m.pulls(s, c, p) {
+				grow(&p.pullers, 1<<c)
+			}
+		}
+		// Where tasks may go.
+		for t := 0; t < nt; t++ {
+			allowed := p.allowed[t]
+			x := p.moveTo[t]
+			for e := 0; e < n; e++ {
+				if !p.arrive[t].Has(e) || !p.busy.Has(e) || !m.canLeave(s, p, t, e) {
+					continue
+				}
+				x |= p.pullers & allowed // pull_task from a busiest e
+				if m.mayRunFrom(e, p) {
+					x |= p.pushTo & allowed // active_load_balance from e
+				}
+			}
+			grow(&p.arrive[t], x)
+		}
+		// Runqueues that may come to hold two tasks.
+		var busy CPUSet
+		for c := 0; c < n; c++ {
+			cpu := &s.CPU[c]
+			switch {
+			case cpu.NrRunning > 1:
+			case p.pullers.Has(c) && p.busy&^(1<<c) != 0:
+			case p.wakeable.Has(c): // waking migration/c adds one
+			default:
+				for t := 0; t < nt; t++ {
+					task := &s.Task[t]
+					if p.arrive[t].Has(c) && (int(task.CPU) != c || (!task.OnRq && task.State != TaskRunning)) {
+						busy |= 1 << c
+					}
+				}
+				continue
+			}
+			busy |= 1 << c
+		}
+		grow(&p.busy, busy)
 	}
-	return read, write
 }
 
-// balanceFuture is what a load_balance or load_balance_newidle of CPU c
-// may touch: unlocked reads of every runqueue's nr_running and load,
-// double_rq_lock / double_lock_balance with any busiest, pull_task from
-// it (the queued tasks' cpus_allowed, their cpu and on_rq, c's
-// need_resched), sd->nr_balance_failed; and with kick the active-balance
-// kick (busiest's active_balance, push_cpu, curr's cpus_allowed) and
-// waking busiest's migration thread.
-func (m *Model) balanceFuture(c int, kick bool) (r, w Objs) {
-	n, nt := m.n, m.nt
-	allLock, allLoad, allRq := objAll(objLockBase, n), objAll(objLoadBase, n), objAll(objRqBase, n)
-	allTask := objAll(objTaskBase, nt)
-	r = allLoad | allLock | allRq | allTask | ObjDomain(c)
-	w = allLock | allRq | allLoad | allTask | ObjDomain(c) | ObjResched(c)
-	if kick {
-		w |= objAll(objReschedBase, n)
+// migServing reports the request migration/c is serving, if it is between
+// taking it off the queue and __migrate_task: the task to move and the
+// destination.
+func migServing(s *State, c int) (task, dest int, ok bool) {
+	ctx := &s.CPU[c].Mig
+	switch {
+	case ctx.PC == PcMigUnlockReq:
+		req := &s.Task[ctx.Req]
+		if req.ReqTask >= 0 && req.ReqDest >= 0 {
+			return int(req.ReqTask), int(req.ReqDest), true
+		}
+	case ctx.PC == PcMTMove, (ctx.PC == PcDRLFirst || ctx.PC == PcDRLSecond) && ctx.SP > 0 && ctx.Ret[ctx.SP-1] == PcMTMove:
+		return int(ctx.Task), int(ctx.Rq2), true
 	}
-	return r, w
+	return 0, 0, false
 }
 
-// threadFrozen reports whether nothing will ever run at thread level on c:
-// a task that has no sched_setaffinity call to make runs in user mode
-// without need_resched, and migration/c can never be woken. Only waking
-// migration/c sets need_resched over a fair task (check_preempt_curr
-// preempts only the idle thread), and a task in user mode leaves it only
-// for schedule() or a sched_setaffinity call.
-func (m *Model) threadFrozen(s *State, c int) bool {
-	cpu := &s.CPU[c]
-	t := int(cpu.Curr)
-	if t < 0 || cpu.NeedResched {
-		return false
-	}
-	if ctx := &s.Task[t].Ctx; ctx.PC != PcUser || ctx.SP != 0 {
-		return false
-	}
-	if caller, ok := m.callerBusy(s); ok && caller == t {
-		return false
-	}
-	return !m.migMayRun(s, c)
-}
-
-// mayRunOn reports whether task t may ever run on CPU c from s: it is
-// there, or its mask, now or after one of the scenario's affinity calls,
-// allows c, or the variant ignores affinity.
-func (m *Model) mayRunOn(s *State, t, c int) bool {
+// canLeave reports whether task t, if it is or comes to be on CPU e's
+// runqueue, may be in e's queue, where pull_task and move_one_task take
+// tasks from: it comes to e from elsewhere, or it is queued there now, or
+// it sleeps off the runqueue (try_to_wake_up will queue it), or it runs
+// on e and e's thread level may move (it may be preempted). A task that
+// runs on a CPU whose thread level is still or frozen stays its curr.
+func (m *Model) canLeave(s *State, p *prospects, t, e int) bool {
 	task := &s.Task[t]
-	if int(task.CPU) == c || task.Mask&(1<<c) != 0 || m.p.IgnoreAffinity {
+	if int(task.CPU) != e || !task.OnRq || int(s.CPU[e].Curr) != t {
 		return true
 	}
+	return p.moves.Has(e)
+}
+
+// spinsForever reports whether CPU c will spin for ever on a lock that a
+// context of a frozen CPU holds, along executions in which the frozen
+// CPUs take no step: no interrupt can come in (interrupts off, a hardirq
+// running, or no tick left and no IPI in this variant), it is not in user
+// mode (no sched_setaffinity entry), and its next steps are private (they
+// read no object but ObjBug and need_resched while it is set, which only
+// c clears, and write none, so nothing another CPU does changes them)
+// until a statement that takes such a lock. Only the holder releases a
+// lock, and it does not move.
+func (m *Model) spinsForever(s *State, c int, frozen CPUSet) bool {
+	if m.heldLocks(s, frozen) == 0 {
+		return false
+	}
+	var t State
+	CopyState(&t, s, m.Sc)
+	ipi := m.th.on && m.th.ipi
+	for i := 0; i < 12; i++ {
+		cpu := &t.CPU[c]
+		ctx, lvl := t.Top(c)
+		quiet := cpu.IrqsOff || cpu.InHard || (cpu.Ticks == 0 && !ipi)
+		if t.Bug != 0 || !quiet || (lvl == LevelThread && ctx.PC == PcUser) {
+			return false
+		}
+		if l, ok := m.wants(&t, c, ctx); ok {
+			o := t.owner(l)
+			return o != NoOwner && frozen.Has(CtxCPU(o))
+		}
+		if !m.runnable(&t, c, ctx) {
+			return false
+		}
+		st := Step{CPU: int8(c), Kind: KRun}
+		stable := ObjBug
+		if cpu.NeedResched {
+			stable |= ObjResched(c)
+		}
+		if r, w := m.Footprint(&t, st); r&^stable != 0 || w != 0 {
+			return false
+		}
+		m.Apply(&t, st)
+	}
+	return false
+}
+
+// mayRunFrom reports whether migration/c may run active_load_balance,
+// which pushes a task away from c.
+func (m *Model) mayRunFrom(c int, p *prospects) bool {
+	return p.wakeable.Has(c) && !p.frozen.Has(c)
+}
+
+// callDest is any_online_cpu(mask): the lowest CPU in it.
+func callDest(mask uint8) int {
+	d := 0
+	for mask&(1<<d) == 0 {
+		d++
+	}
+	return d
+}
+
+// allowedEver is the set of CPUs task t may be allowed on from s on: its
+// cpus_allowed and the masks of the calls that target it (every CPU if
+// the variant ignores affinity).
+func (m *Model) allowedEver(s *State, t int) CPUSet {
+	if m.p.IgnoreAffinity {
+		return 1<<m.n - 1
+	}
+	x := CPUSet(s.Task[t].Mask)
 	for _, a := range m.Sc.Affinity {
-		if a.Target == t && cpuMask(a.Mask, m.n)&(1<<c) != 0 {
+		if a.Target == t {
+			x |= CPUSet(cpuMask(a.Mask, m.n))
+		}
+	}
+	return x
+}
+
+// migWokenLater is the rule for p.wakeSource[c] beyond the wake-ups
+// under way: the caller may still call set_cpus_allowed on a target that
+// may be on c with a mask excluding c (it wakes the migration thread of
+// the target's runqueue), or another CPU may kick c (c may be busy, or is
+// that CPU's busiest already).
+func (m *Model) migWokenLater(s *State, c int, p *prospects) bool {
+	if p.active {
+		for k := p.first; k < len(m.Sc.Affinity); k++ {
+			a := m.Sc.Affinity[k]
+			if cpuMask(a.Mask, m.n)&(1<<c) == 0 && p.arrive[a.Target].Has(c) {
+				return true
+			}
+		}
+	}
+	for d := 0; d < m.n; d++ {
+		if d != c && p.kick.Has(d) && (p.busy.Has(c) || int(s.CPU[d].SoftLB.Busiest) == c) {
 			return true
 		}
 	}
 	return false
 }
 
-// callerBusy returns the task that calls sched_setaffinity and whether it
-// has a call left or is inside one (anywhere but user mode).
+// stillThread is the rule for p.still: CPU c's current thread is a task
+// in user mode without need_resched that has no call to make, and
+// migration/c is not wakeable.
+func (m *Model) stillThread(s *State, c int, p *prospects) bool {
+	cpu := &s.CPU[c]
+	t := int(cpu.Curr)
+	if t < 0 || cpu.NeedResched || p.wakeable.Has(c) {
+		return false
+	}
+	if ctx := &s.Task[t].Ctx; ctx.PC != PcUser || ctx.SP != 0 {
+		return false
+	}
+	return !(p.callerBusy && t == p.caller)
+}
+
+// future is FutureGiven for CPU c from the prospects p: the union of its
+// parts, less what the lock rule rules out.
+//
+// The lock rule: while a context of a frozen CPU holds rq[j]->lock, it
+// stays held (only its holder releases a lock), so c cannot take it: c
+// performs none of the accesses LockedAccess(j, c) lists (they need the
+// lock), and no step of c that takes the lock ever runs, so c does not
+// read the lock word either, except by double_lock_balance's
+// spin_trylock, which reads it and goes on (the "trylock" parts).
+func (m *Model) future(s *State, c int, p *prospects) (read, write Objs) {
+	read = ObjBug
+	var try Objs
+	m.futureParts(s, c, p, func(what string, r, w Objs) {
+		read, write = read|r, write|w
+		if what == "trylock" {
+			try |= r
+		}
+	})
+	for j := 0; j < m.n; j++ {
+		if o := s.CPU[j].Lock; o != NoOwner && p.frozen.Has(CtxCPU(o)) {
+			lr, lw := LockedAccess(j, c)
+			read &^= lr | (ObjRqLock(j) &^ try)
+			write &^= lw
+		}
+	}
+	return read, write
+}
+
+// futureParts calls part for each activity that CPU c may still perform,
+// with what it may read and write; future is their union (with ObjBug).
+func (m *Model) futureParts(s *State, c int, p *prospects, part func(what string, r, w Objs)) {
+	if s.Bug != 0 {
+		return // nothing is ever enabled again
+	}
+	if p.stuck.Has(c) {
+		// Private steps, reading need_resched while it is set, then
+		// spinning.
+		part("spin", ObjResched(c), 0)
+		return
+	}
+	cpu := &s.CPU[c]
+	n, nt := m.n, m.nt
+	// Nobody writes need_resched of a CPU whose thread level is still.
+	var notResched Objs
+	for j := 0; j < n; j++ {
+		if p.still.Has(j) {
+			notResched |= ObjResched(j)
+		}
+	}
+	add := func(what string, r, w Objs) {
+		if r|w != 0 {
+			part(what, r, w&^notResched)
+		}
+	}
+
+	// Locks held by c's contexts: c releases them. Locks c's contexts
+	// spin on, need_resched, call_data: c's guards read them.
+	if h := m.heldLocks(s, 1<<c); h != 0 {
+		add("held", h, h)
+	}
+	for lvl := LevelThread; lvl <= LevelHardirq; lvl++ {
+		if ctx := s.Ctx(c, lvl); ctx != nil {
+			add("guard", m.guardReads(s, c, ctx), 0)
+		}
+	}
+
+	// scheduler_tick: rq[c]->lock.
+	if cpu.Ticks > 0 || cpu.InHard {
+		add("tick", ObjRqLock(c), ObjRqLock(c))
+	}
+
+	// load_balance from SCHED_SOFTIRQ: the rest of the run under way,
+	// and runs to come.
+	all := CPUSet(1<<n - 1)
+	bug := func(r, w Objs) (Objs, Objs) { return r, w | ObjBug }
+	if ph := softPhase(s, c); ph != phNone {
+		cand, reads := m.candidates(s, p, c, ph, &cpu.SoftLB, true)
+		r, w := m.balanceFuture(s, c, p, cand, reads, p.kick.Has(c))
+		if m.p.LBNoIrqSave && (ph == phReading || ph == phChosen || ph == phMoved) {
+			r, w = bug(r, w) // double_rq_lock with interrupts on (2090)
+		}
+		add("balance", r, w)
+		if b := cpu.SoftLB.Busiest; b >= 0 && (kicking(s, c) || p.kick.Has(c) && ph != phAfter) {
+			r, w := m.kickFuture(int(b), p)
+			add("kick", r, w)
+		}
+	}
+	if softRunsLeft(s, c) {
+		r, w := m.balanceFuture(s, c, p, p.busy&^(1<<c), all, p.kick.Has(c))
+		if m.p.LBNoIrqSave {
+			r, w = bug(r, w)
+		}
+		add("balance-more", r, w)
+	}
+
+	// The CALL_FUNCTION_VECTOR handler: someone may send c an IPI.
+	if m.th.on && m.th.ipi && (s.CallTarget >= 0 || p.wakeable&^p.frozen != 0) {
+		add("ipi", ObjCall, ObjCall)
+	}
+
+	if !p.moves.Has(c) {
+		return
+	}
+	// schedule() on c: rq[c]->lock, its queue, curr, need_resched;
+	// prev's state and on_rq (any task that may be here).
+	r := ObjRqLock(c) | ObjRq(c) | ObjResched(c) | ObjRqLoad(c)
+	for t := 0; t < nt; t++ {
+		if p.arrive[t].Has(c) {
+			r |= ObjTask(t)
+		}
+	}
+	add("schedule", r, ObjRqLock(c)|ObjRq(c)|ObjResched(c))
+
+	// idle_balance → load_balance_newidle: the rest of the run under way,
+	// and runs to come.
+	if ph := newidlePhase(s, c); ph != phNone {
+		cand, reads := m.candidates(s, p, c, ph, &cpu.ThreadLB, false)
+		r, w := m.balanceFuture(s, c, p, cand, reads, false)
+		add("newidle", r, w)
+		add("trylock", rqLocks(cand), 0) // double_lock_balance
+	}
+	if cpu.NewIdle > 0 && p.empty.Has(c) {
+		r, w := m.balanceFuture(s, c, p, p.busy&^(1<<c), all, false)
+		add("newidle-more", r, w)
+		add("trylock", rqLocks(p.busy&^(1<<c)), 0)
+	}
+
+	// The task that calls sched_setaffinity.
+	if p.active && p.arrive[p.caller].Has(c) {
+		r, w := m.callerFuture(s, c, p)
+		add("caller", r, w)
+	}
+
+	// migration/c, if it will run its own code again: it is on the
+	// runqueue, or it may be woken. (Running but off the runqueue, it is
+	// in the schedule() that puts it to sleep.)
+	if cpu.MigOnRq || p.wakeSource.Has(c) {
+		r, w := m.migFuture(s, c, p)
+		add("migration", r, w)
+		add("trylock", rqLocks(p.pushTo), 0) // active_load_balance's double_lock_balance
+	}
+
+}
+
+// rqLocks is the set of the runqueue locks of cs.
+func rqLocks(cs CPUSet) Objs {
+	return Objs(cs) << objLockBase
+}
+
+// rqObjs is everything of the runqueues of cs that a wake-up or an
+// enqueue there touches: the lock, the queue and counts, need_resched.
+func rqObjs(cs CPUSet) Objs {
+	var o Objs
+	for j := 0; cs != 0; j, cs = j+1, cs>>1 {
+		if cs&1 != 0 {
+			o |= ObjRqLock(j) | ObjRq(j) | ObjRqLoad(j) | ObjResched(j)
+		}
+	}
+	return o
+}
+
+// callerFuture is what the calling task may still touch on CPU c: the
+// rest of the call under way (its runqueue, its target, whose placement
+// the call's return reports), sched_setaffinity → set_cpus_allowed for
+// each call to come (the
+// target's task_cpu read unlocked, task_rq_lock and the retry on every
+// runqueue the target may be on or that the call under way names, the
+// target's cpus_allowed and cpu, the request on the caller's stack, the
+// migration_queue, wake_up_process of that runqueue's migration thread),
+// wait_for_completion (the completion and its wait.lock, the caller's
+// p->state) and its deactivation by schedule() on c.
+func (m *Model) callerFuture(s *State, c int, p *prospects) (r, w Objs) {
+	caller := p.caller
+	ctx := &s.Task[caller].Ctx
+	var rqs CPUSet
+	r = ObjReq(caller) | ObjTask(caller)
+	w = ObjReq(caller)
+	// It may still sleep in wait_for_completion (p->state, and its
+	// deactivation by schedule() on c) in a call to come, or in the call
+	// under way unless that one returns without a request or has been
+	// woken already.
+	sleeps := p.first < len(m.Sc.Affinity) || p.phase == callLock || p.phase == callQueued ||
+		p.phase == callWait && ctx.PC != PcWFCUnlock && ctx.PC != PcWFCIrqOn
+	if sleeps {
+		w |= ObjTask(caller) | ObjRq(c) | ObjRqLoad(c)
+	}
+	for k := p.first; k < len(m.Sc.Affinity); k++ {
+		t := m.Sc.Affinity[k].Target
+		r |= ObjTask(t)
+		w |= ObjTask(t)
+		rqs |= p.arrive[t]
+	}
+	if p.phase == callLock || p.phase == callQueued || p.phase == callOut {
+		rqs |= 1 << ctx.Rq1
+	}
+	if p.phase != callUser {
+		r |= ObjTask(int(ctx.Task)) // the call's return names its target (Effects)
+	}
+	r |= rqObjs(rqs)
+	w |= rqObjs(rqs)
+	return r, w
+}
+
+// migFuture is what migration/c may still touch: schedule() to sleep (its
+// p->state and deactivation), its migration_queue; for requests (queued,
+// being served, or from calls to come) the request on the caller's stack,
+// double_rq_lock with the destination, __migrate_task of the target
+// (both runqueues, the task), complete() (the completion and its
+// wait.lock) and waking the caller wherever it may be; active_load_balance
+// towards a push target (the target's runqueue and sd->nr_balance_failed,
+// the tasks that may be on c); thermal-2008's block (call_lock and
+// call_data with sensor=ipi; its BUGs).
+func (m *Model) migFuture(s *State, c int, p *prospects) (r, w Objs) {
+	own := ObjRqLock(c) | ObjRq(c) | ObjRqLoad(c) | ObjResched(c)
+	r, w = own, own
+	add := func(x, y Objs) { r, w = r|x, w|y }
+	// Requests: tasks that a request may name, their destinations.
+	var tasks []int
+	for _, a := range m.Sc.Affinity {
+		tasks = append(tasks, a.Target)
+	}
+	cpu := &s.CPU[c]
+	for i := 0; i < int(cpu.MigQLen); i++ {
+		if t := s.Task[cpu.MigQ[i]].ReqTask; t >= 0 {
+			tasks = append(tasks, int(t))
+		}
+	}
+	if t, _, ok := migServing(s, c); ok {
+		tasks = append(tasks, t)
+	}
+	if len(tasks) > 0 {
+		for _, t := range tasks {
+			add(ObjTask(t), ObjTask(t))
+		}
+		add(rqObjs(p.dests), rqObjs(p.dests))
+		if p.caller >= 0 {
+			add(ObjReq(p.caller)|ObjTask(p.caller)|rqObjs(p.arrive[p.caller]),
+				ObjReq(p.caller)|ObjTask(p.caller)|rqObjs(p.arrive[p.caller]))
+		}
+	}
+	// active_load_balance.
+	alb := cpu.ActiveBalance || m.th.on
+	switch cpu.Mig.PC {
+	case PcDLBTry, PcDLBUnlock, PcDLBLockB, PcDLBLockA, PcDLBLock2, PcALBMove, PcALBUnlock:
+		alb = true
+	}
+	for d := 0; d < m.n; d++ {
+		if d != c && p.kick.Has(d) {
+			alb = true
+		}
+	}
+	if alb {
+		add(rqObjs(p.pushTo), rqObjs(p.pushTo))
+		for j := 0; j < m.n; j++ {
+			if p.pushTo.Has(j) {
+				r |= ObjDomain(j)
+			}
+		}
+		for t := 0; t < m.nt; t++ {
+			if p.arrive[t].Has(c) {
+				add(ObjTask(t), ObjTask(t))
+			}
+		}
+	}
+	if m.th.on {
+		if m.th.ipi {
+			add(ObjCall, ObjCall)
+		}
+		if m.th.beforeLock || m.th.ipi {
+			w |= ObjBug // 2090, 2135 (interrupts on), 3033 (push_cpu restored under a kick)
+		}
+	}
+	return r, w
+}
+
+// lbPhase says where a load_balance or load_balance_newidle run of a CPU
+// stands.
+type lbPhase uint8
+
+const (
+	phNone    lbPhase = iota // no run under way
+	phReading                // find_busiest_group's reads: busiest may still change
+	phChosen                 // busiest chosen, the pull to come
+	phMoved                  // the pull done: a redo follows only if all were pinned
+	phAfter                  // no pull left in this run (failed, kick, done)
+)
+
+// softPhase is the phase of CPU c's load_balance from SCHED_SOFTIRQ.
+func softPhase(s *State, c int) lbPhase {
+	cpu := &s.CPU[c]
+	if !cpu.InSoft {
+		return phNone
+	}
+	switch cpu.Soft.PC {
+	case PcLBStart, PcLBRead:
+		return phReading
+	case PcLBFbq, PcLBNr, PcLBIrqSave, PcLBMove, PcDRLFirst, PcDRLSecond:
+		return phChosen
+	case PcDRUFirst, PcDRUSecond, PcLBIrqRestore:
+		return phMoved
+	}
+	return phAfter
+}
+
+// kicking reports whether CPU c's softirq is in the active-balance kick or
+// the wake-up of busiest's migration thread after it.
+func kicking(s *State, c int) bool {
+	cpu := &s.CPU[c]
+	if !cpu.InSoft {
+		return false
+	}
+	switch cpu.Soft.PC {
+	case PcLBKickSave, PcLBKickLock, PcLBKickUnlock, PcLBKickRestore,
+		PcWakeSave, PcWakeLock, PcWakeRetryUnlock, PcWakeRetryRestore, PcWakeUnlock, PcWakeRestore:
+		return true
+	}
+	return false
+}
+
+// newidlePhase is the phase of CPU c's load_balance_newidle.
+func newidlePhase(s *State, c int) lbPhase {
+	if s.CPU[c].ThreadLB.Cpus == 0 {
+		return phNone
+	}
+	switch s.threadCtx(c).PC {
+	case PcNIStart, PcNIRead:
+		return phReading
+	case PcNIFbq, PcNINr, PcNIMove, PcDLBTry, PcDLBUnlock, PcDLBLockB, PcDLBLockA, PcDLBLock2:
+		return phChosen
+	case PcNIUnlock:
+		return phMoved
+	}
+	return phAfter
+}
+
+// softRunsLeft reports whether CPU c may start another load_balance from
+// SCHED_SOFTIRQ: a tick is left or under way, or the softirq is pending.
+func softRunsLeft(s *State, c int) bool {
+	cpu := &s.CPU[c]
+	return cpu.Ticks > 0 || cpu.InHard || cpu.SoftPending
+}
+
+// candidates are the runqueues the current run of a balancer of CPU c in
+// phase ph with locals lb may still pull from (lock, move from, kick),
+// and reads those whose nr_running and load it may still read. While
+// find_busiest_group reads, busiest is the one found so far or one of
+// the groups still to read that may be busy (a group read already and
+// not taken cannot be taken later); once chosen, busiest. A redo (the
+// all-pinned retry, 2807 and 2945) may choose any busy CPU left in
+// lb.Cpus, unless redoMay rules it out.
+func (m *Model) candidates(s *State, p *prospects, c int, ph lbPhase, lb *LB, includeSelf bool) (cand, reads CPUSet) {
+	cpus := CPUSet(lb.Cpus)
+	b := int(lb.Busiest)
+	redo := false
+	switch ph {
+	case phReading:
+		for k := int(lb.J); k < m.n; k++ {
+			if j := (c + k) % m.n; cpus.Has(j) && (j != c || includeSelf) {
+				reads |= 1 << j
+			}
+		}
+		cand = p.busy & reads
+		if b >= 0 {
+			cand |= 1 << b
+		}
+		cand &^= 1 << c
+		reads |= cand
+		redo = m.redoMay(s, p, c, cand, -1)
+	case phChosen:
+		cand, reads = 1<<b, 1<<b
+		redo = m.redoMay(s, p, c, cand, int64(lb.Imbalance))
+		if pc := s.Ctx(c, m.lbLevel(s, c, lb)).PC; pc == PcLBMove || pc == PcNIMove {
+			// Both runqueues are locked: move_tasks' outcome is fixed.
+			var t State
+			CopyState(&t, s, m.Sc)
+			x := *lb
+			var eff Effects
+			m.moveTasks(&t, c, b, &x, &eff)
+			redo = x.Bits&lbAllPinned != 0
+		}
+	case phMoved:
+		redo = lb.Bits&lbAllPinned != 0
+	}
+	if redo {
+		// The retry leaves out the busiest whose tasks were all pinned.
+		left := cpus
+		if b >= 0 && ph != phReading {
+			left &^= 1 << b
+		}
+		cand |= p.busy & left
+		reads |= cpus
+	}
+	return cand &^ (1 << c), reads
+}
+
+// lbLevel is the stack level of the context whose balancer locals lb are.
+func (m *Model) lbLevel(s *State, c int, lb *LB) int {
+	if lb == &s.CPU[c].SoftLB {
+		return LevelSoftirq
+	}
+	return LevelThread
+}
+
+// redoMay reports whether a move from a busiest among bs may find every
+// task pinned (move_tasks leaves all_pinned set when no task it looks at
+// passes the cpus_allowed test of can_migrate_task, the tasks it skips
+// for their weight (2289) included, or the queue is empty). It rules a
+// redo out only when every b in bs has an anchored task in its queue: one
+// that stays there until the move (b's thread level does not move,
+// migration/b does not run, no other CPU may pull it, no call or request
+// names it), whose cpus_allowed allows c now and after every call to
+// come, and that is not skipped for its weight (imbalance is the
+// imbalance if known, -1 if not: then any weight above 2*SCHED_LOAD_SCALE
+// may be skipped when c runs a fair or RT task). With imbalance 0,
+// move_tasks returns before it sets all_pinned.
+func (m *Model) redoMay(s *State, p *prospects, c int, bs CPUSet, imbalance int64) bool {
+	if imbalance == 0 {
+		return false
+	}
+	best := prio(s, c)
+	for b := 0; b < m.n; b++ {
+		if bs.Has(b) && !m.anchored(s, p, c, b, best, imbalance) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Model) anchored(s *State, p *prospects, c, b, best int, imbalance int64) bool {
+	if p.moves.Has(b) || (p.wakeable.Has(b) && !p.frozen.Has(b)) {
+		return false
+	}
+	others := p.pullers &^ (1 << c)
+	cpu := &s.CPU[b]
+	for i := 0; i < int(cpu.QLen); i++ {
+		t := int(cpu.Queue[i])
+		if !m.allowedAlways(s, p, t, c) || others&p.allowed[t] != 0 || p.targets&(1<<t) != 0 {
+			continue
+		}
+		if w := int64(m.weight[t]); prioFair >= best && (imbalance < 0 && w>>1 > loadScaleFuzz || w>>1 > imbalance+loadScaleFuzz) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// allowedAlways reports whether task t's cpus_allowed allows CPU c now and
+// after every call that may still change it (or the variant ignores
+// affinity).
+func (m *Model) allowedAlways(s *State, p *prospects, t, c int) bool {
+	if m.p.IgnoreAffinity {
+		return true
+	}
+	if s.Task[t].Mask&(1<<c) == 0 {
+		return false
+	}
+	if p.callerBusy {
+		for k := max(int(s.Task[p.caller].Calls)-1, 0); k < len(m.Sc.Affinity); k++ {
+			if a := m.Sc.Affinity[k]; a.Target == t && cpuMask(a.Mask, m.n)&(1<<c) == 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// pulls reports whether CPU c may still pull tasks: a load_balance or
+// load_balance_newidle run that has not pulled yet (or may redo), or one
+// to come.
+func (m *Model) pulls(s *State, c int, p *prospects) bool {
+	if p.frozen.Has(c) {
+		return false
+	}
+	cpu := &s.CPU[c]
+	if softRunsLeft(s, c) || (p.moves.Has(c) && cpu.NewIdle > 0 && p.empty.Has(c)) {
+		return true
+	}
+	if cand, _ := m.candidates(s, p, c, softPhase(s, c), &cpu.SoftLB, true); cand != 0 || softPhase(s, c) == phReading {
+		return true
+	}
+	cand, _ := m.candidates(s, p, c, newidlePhase(s, c), &cpu.ThreadLB, false)
+	return cand != 0 || newidlePhase(s, c) == phReading
+}
+
+// kickFuture is what load_balance's active-balance kick of busiest b
+// touches: rq[b]->lock, its active_balance and push_cpu, curr's
+// cpus_allowed; and waking migration/b (its state, nr_running and load,
+// need_resched).
+func (m *Model) kickFuture(b int, p *prospects) (r, w Objs) {
+	r = ObjRqLock(b) | ObjRq(b)
+	w = ObjRqLock(b) | ObjRq(b) | ObjRqLoad(b) | ObjResched(b)
+	for t := 0; t < m.nt; t++ {
+		if p.arrive[t].Has(b) {
+			r |= ObjTask(t)
+		}
+	}
+	return r, w
+}
+
+// balanceFuture is what a balancer of CPU c may still touch: unlocked
+// reads of the nr_running and load of the runqueues of reads; and for
+// each runqueue b of cand double_rq_lock / double_lock_balance with c's,
+// pull_task from b (the tasks' cpus_allowed, cpu and on_rq, both queues
+// and counts, c's need_resched), with kick the active-balance kick
+// (busiest's active_balance, push_cpu, curr's cpus_allowed) and waking
+// busiest's migration thread; sd->nr_balance_failed of c.
+func (m *Model) balanceFuture(s *State, c int, p *prospects, cand, reads CPUSet, kick bool) (r, w Objs) {
+	r = ObjDomain(c)
+	w = ObjDomain(c)
+	for j := 0; j < m.n; j++ {
+		if reads.Has(j) {
+			r |= ObjRqLoad(j)
+		}
+	}
+	if cand == 0 {
+		return r, w
+	}
+	own := ObjRqLock(c) | ObjRq(c) | ObjRqLoad(c) | ObjResched(c)
+	r |= own
+	w |= own
+	for b := 0; b < m.n; b++ {
+		if !cand.Has(b) {
+			continue
+		}
+		x := ObjRqLock(b) | ObjRq(b) | ObjRqLoad(b)
+		if kick {
+			x |= ObjResched(b)
+		}
+		r |= x | ObjRqLoad(b)
+		w |= x
+		for t := 0; t < m.nt; t++ {
+			switch {
+			case p.arrive[t].Has(b) && m.canLeave(s, p, t, b):
+				r |= ObjTask(t)
+				w |= ObjTask(t)
+			case kick && p.arrive[t].Has(b):
+				r |= ObjTask(t) // the kick reads busiest->curr's cpus_allowed
+			}
+		}
+	}
+	return r, w
+}
+
+// callerBusy returns the task that calls sched_setaffinity (-1 if none)
+// and whether it has a call left or is inside one (anywhere but user
+// mode).
 func (m *Model) callerBusy(s *State) (int, bool) {
 	aff := m.Sc.Affinity
 	if len(aff) == 0 {
-		return 0, false
+		return -1, false
 	}
 	t := aff[0].Caller
 	task := &s.Task[t]
@@ -815,6 +1695,64 @@ func (m *Model) callerBusy(s *State) (int, bool) {
 		return t, true
 	}
 	return t, !inUserMode(&task.Ctx)
+}
+
+// callPhase says where the calling task stands in a sched_setaffinity
+// call.
+type callPhase uint8
+
+const (
+	callUser   callPhase = iota // in user mode, or in the schedule() that preempted it there
+	callLock                    // task_rq_lock of the target's runqueue and its retry; the call has not decided
+	callQueued                  // a request queued on rq[ctx.Rq1]: unlock, restore, wake_up_process of its migration thread
+	callOut                     // set_cpus_allowed returns without a request: unlock, restore
+	callWait                    // wait_for_completion, and the schedule() it sleeps in
+)
+
+// callerPhase is the phase of the calling task's context.
+func callerPhase(ctx *Ctx) callPhase {
+	if inUserMode(ctx) {
+		return callUser
+	}
+	switch ctx.PC {
+	case PcSCALock, PcSCARetryUnlock, PcSCARetryRestore, PcSCARetrySave:
+		return callLock
+	case PcSCAUnlock, PcSCARestore:
+		return callQueued
+	case PcSCAOutUnlock, PcSCAOutRestore:
+		return callOut
+	case PcWakeSave, PcWakeLock, PcWakeRetryUnlock, PcWakeRetryRestore, PcWakeUnlock, PcWakeRestore:
+		if ctx.SP > 0 && ctx.Ret[ctx.SP-1] == PcSCAWait {
+			return callQueued
+		}
+	}
+	return callWait
+}
+
+// mayEmpty is the rule for p.empty[c]: no task on rq[c] is stuck there. A
+// task is stuck if it is on the runqueue, never sleeps (only the caller
+// sleeps, in wait_for_completion) and cannot leave: it cannot be pulled
+// (queued now, or running on a CPU whose thread level may move, with a
+// puller elsewhere that its mask may allow), pushed by active balance
+// (migration/c wakeable and a push target elsewhere allowed), nor
+// migrated (a call to come or a request names it).
+func (m *Model) mayEmpty(s *State, c int, p *prospects) bool {
+	for t := 0; t < m.nt; t++ {
+		task := &s.Task[t]
+		if !task.OnRq || int(task.CPU) != c || (p.callerBusy && t == p.caller) {
+			continue
+		}
+		allowed := p.allowed[t] &^ (1 << c)
+		leave := p.busy.Has(c) && m.canLeave(s, p, t, c)
+		switch {
+		case leave && p.pullers&allowed != 0:
+		case leave && p.wakeable.Has(c) && p.pushTo&allowed != 0:
+		case p.targets&(1<<t) != 0:
+		default:
+			return false // stuck
+		}
+	}
+	return true
 }
 
 // inUserMode reports whether a task context is in user mode: at PcUser, or
@@ -826,42 +1764,10 @@ func inUserMode(ctx *Ctx) bool {
 	return ctx.Ret[0] == PcUser
 }
 
-// migMayRun reports whether migration/c may run again from s: it is
-// running or runnable, it has work, a wake-up of it is under way, or
-// someone may still wake it: set_cpus_allowed wakes the migration thread
-// of the target's runqueue when the new mask excludes that CPU, and
-// load_balance's kick wakes busiest's.
-func (m *Model) migMayRun(s *State, c int) bool {
-	cpu := &s.CPU[c]
-	if cpu.Curr == CurrMig || cpu.MigOnRq || cpu.MigState == TaskRunning || cpu.MigQLen > 0 || cpu.ActiveBalance {
-		return true
-	}
-	if m.wakePending(s, int8(-1-c)) {
-		return true
-	}
-	if caller, ok := m.callerBusy(s); ok {
-		first := int(s.Task[caller].Calls)
-		if !inUserMode(&s.Task[caller].Ctx) {
-			first-- // the call under way
-		}
-		for k := max(first, 0); k < len(m.Sc.Affinity); k++ {
-			a := m.Sc.Affinity[k]
-			if cpuMask(a.Mask, m.n)&(1<<c) == 0 && m.mayRunOn(s, a.Target, c) {
-				return true
-			}
-		}
-	}
-	for d := 0; d < m.n; d++ {
-		if d != c && m.kickMayCome(s, d) {
-			return true
-		}
-	}
-	return false
-}
-
-// wakePending reports whether some context is inside try_to_wake_up of w
-// (a task, or -1-cpu for a migration thread) before its wake-up happened.
-func (m *Model) wakePending(s *State, w int8) bool {
+// wakePending reports whether some context that may still step (one not
+// running on a CPU of frozen) is inside try_to_wake_up of w (a task, or
+// -1-cpu for a migration thread) before its wake-up happened.
+func (m *Model) wakePending(s *State, w int8, frozen CPUSet) bool {
 	pending := func(ctx *Ctx) bool {
 		switch ctx.PC {
 		case PcWakeSave, PcWakeLock, PcWakeRetryUnlock, PcWakeRetryRestore:
@@ -870,12 +1776,18 @@ func (m *Model) wakePending(s *State, w int8) bool {
 		return false
 	}
 	for c := 0; c < m.n; c++ {
+		if frozen.Has(c) {
+			continue
+		}
 		cpu := &s.CPU[c]
 		if (cpu.InSoft && pending(&cpu.Soft)) || (cpu.InHard && pending(&cpu.Hard)) || pending(&cpu.Mig) || pending(&cpu.Idle) {
 			return true
 		}
 	}
 	for t := 0; t < m.nt; t++ {
+		if c := m.runningOn(s, t); c >= 0 && frozen.Has(c) {
+			continue
+		}
 		if pending(&s.Task[t].Ctx) {
 			return true
 		}
@@ -883,14 +1795,14 @@ func (m *Model) wakePending(s *State, w int8) bool {
 	return false
 }
 
-// anyMigMayRun reports whether some migration thread may run again.
-func (m *Model) anyMigMayRun(s *State) bool {
+// runningOn returns the CPU whose curr task t is, or -1.
+func (m *Model) runningOn(s *State, t int) int {
 	for c := 0; c < m.n; c++ {
-		if m.migMayRun(s, c) {
-			return true
+		if int(s.CPU[c].Curr) == t {
+			return c
 		}
 	}
-	return false
+	return -1
 }
 
 // kickMayCome reports whether CPU c's load_balance may still reach the
