@@ -48,15 +48,9 @@ func (e *explorer) pct() {
 	if k <= 0 {
 		k = 200
 	}
-	visited := newFPSet()
-	enc := make([]byte, 0, model.EncodedSize(m.Sc))
-	var path []model.Step
-	trace := func() []model.Step { return append([]model.Step(nil), path...) }
-	judged := func(prop int, msg string) bool { return prop >= 0 && e.report(prop, msg, trace()) }
-	init := m.Init()
-	visited.add(fingerprint(model.Encode(enc[:0], &init, m.Sc)))
-	e.res.Stats.States = 1
-	if judged(e.judgeState(&init)) {
+	w := e.newWalk()
+	init := w.init
+	if w.judged(e.judgeState(&init)) {
 		return
 	}
 	pri := make([]int, n)
@@ -73,11 +67,11 @@ func (e *explorer) pct() {
 			points[i] = 1 + rng.IntN(k)
 		}
 		cur = init
-		path = path[:0]
-		for len(path) < bound {
+		w.path = w.path[:0]
+		for len(w.path) < bound {
 			e.buf = m.Enabled(&cur, e.buf)
 			if len(e.buf) == 0 {
-				if judged(e.judgeTerminal(&cur)) {
+				if w.judged(e.judgeTerminal(&cur)) {
 					return
 				}
 				break
@@ -86,18 +80,15 @@ func (e *explorer) pct() {
 			model.CopyState(&next, &cur, m.Sc)
 			eff := m.Apply(&next, st)
 			e.res.Stats.Transitions++
-			path = append(path, st)
-			e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(path))
+			w.path = append(w.path, st)
+			e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(w.path))
 			for i, p := range points {
-				if p == len(path) {
+				if p == len(w.path) {
 					pri[st.CPU] = i + 1
 				}
 			}
-			isNew := visited.add(fingerprint(model.Encode(enc[:0], &next, m.Sc)))
-			if isNew {
-				e.res.Stats.States++
-			}
-			if judged(e.judgeStep(&cur, st, &eff, &next, isNew)) || e.stop() {
+			isNew := w.visit(&next)
+			if w.judged(e.judgeStep(&cur, st, &eff, &next, isNew)) || e.stop() {
 				return
 			}
 			model.CopyState(&cur, &next, m.Sc)

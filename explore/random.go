@@ -16,25 +16,19 @@ func (e *explorer) random() {
 	if depth <= 0 {
 		depth = 10000
 	}
-	visited := newFPSet()
-	enc := make([]byte, 0, model.EncodedSize(m.Sc))
-	var path []model.Step
-	trace := func() []model.Step { return append([]model.Step(nil), path...) }
-	judged := func(prop int, msg string) bool { return prop >= 0 && e.report(prop, msg, trace()) }
-	init := m.Init()
-	visited.add(fingerprint(model.Encode(enc[:0], &init, m.Sc)))
-	e.res.Stats.States = 1
-	if judged(e.judgeState(&init)) {
+	w := e.newWalk()
+	init := w.init
+	if w.judged(e.judgeState(&init)) {
 		return
 	}
 	var cur, next model.State
 	for walk := 0; e.opt.Walks == 0 || walk < e.opt.Walks; walk++ {
 		cur = init
-		path = path[:0]
-		for len(path) < depth {
+		w.path = w.path[:0]
+		for len(w.path) < depth {
 			e.buf = m.Enabled(&cur, e.buf)
 			if len(e.buf) == 0 {
-				if judged(e.judgeTerminal(&cur)) {
+				if w.judged(e.judgeTerminal(&cur)) {
 					return
 				}
 				break
@@ -43,17 +37,48 @@ func (e *explorer) random() {
 			model.CopyState(&next, &cur, m.Sc)
 			eff := m.Apply(&next, st)
 			e.res.Stats.Transitions++
-			path = append(path, st)
-			e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(path))
-			isNew := visited.add(fingerprint(model.Encode(enc[:0], &next, m.Sc)))
-			if isNew {
-				e.res.Stats.States++
-			}
-			if judged(e.judgeStep(&cur, st, &eff, &next, isNew)) || e.stop() {
+			w.path = append(w.path, st)
+			e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(w.path))
+			isNew := w.visit(&next)
+			if w.judged(e.judgeStep(&cur, st, &eff, &next, isNew)) || e.stop() {
 				return
 			}
 			model.CopyState(&cur, &next, m.Sc)
 		}
 	}
 	e.res.Stopped = "walks"
+}
+
+// walk is what random walks and PCT runs share: the visited set that
+// counts distinct states, the current run's path, and the initial state.
+type walk struct {
+	e       *explorer
+	visited *fpSet
+	enc     []byte
+	path    []model.Step
+	init    model.State
+}
+
+// newWalk builds the shared part of a walk strategy and counts the
+// initial state.
+func (e *explorer) newWalk() *walk {
+	w := &walk{e: e, visited: newFPSet(), enc: make([]byte, 0, model.EncodedSize(e.m.Sc)), init: e.m.Init()}
+	w.visit(&w.init)
+	return w
+}
+
+// visit records s and reports whether it is new; States counts it.
+func (w *walk) visit(s *model.State) bool {
+	w.enc = model.Encode(w.enc[:0], s, w.e.m.Sc)
+	if !w.visited.add(fingerprint(w.enc)) {
+		return false
+	}
+	w.e.res.Stats.States++
+	return true
+}
+
+// judged reports a failing property (prop >= 0) with the current path as
+// its schedule; it returns true if the search must stop.
+func (w *walk) judged(prop int, msg string) bool {
+	return prop >= 0 && w.e.report(prop, msg, append([]model.Step(nil), w.path...))
 }
