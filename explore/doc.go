@@ -31,6 +31,17 @@
 // With Options.Memory the search stops cleanly near the cap, with Stopped
 // "memory" and everything found so far.
 //
+// Partial-order reduction (Options.POR, por.go) expands a persistent set
+// of each state's steps: the steps of a set T of CPUs such that no other
+// CPU, in any future before T moves, touches what T's steps touch
+// (model.Footprint against model.FutureGiven, which drops accesses that
+// need an rq lock a CPU of T holds). Steps that write what a non-stable
+// property reads (no-lost-task, affinity) are visible and force a full
+// expansion; kernel-bug, no-deadlock and terminal checks are preserved
+// because persistent sets reach every terminal state of an acyclic state
+// graph, and the model's graph is acyclic (model tests check it), so no
+// cycle proviso is needed.
+//
 // Symmetry reduction (Options.Symmetry) stores one state per orbit of
 // model.Symmetries: the level keeps the state itself and the store its
 // canonical encoding, so schedules need no un-permuting.

@@ -38,6 +38,16 @@
 // kernel function and the v2.6.24 line it models (kernel/sched.c unless the
 // entry names another file).
 //
+// # Facts for reductions
+//
+// Footprint (footprint.go) gives the shared objects a step reads and
+// writes (rq locks, the load fields balancers read unlocked, runqueue data,
+// tasks, migration requests), and FutureGiven over-approximates what a CPU
+// may touch from now on; the explorer's partial-order reduction is built
+// on them. Symmetries (symmetry.go) is the group of task and CPU
+// renamings under which the step function is invariant; runqueue address
+// order and find_busiest_group's walk leave no CPU symmetry.
+//
 // # Where the model abstracts the source
 //
 // Where the spec (spec/kernel-model.md) and the kernel source disagree, the
