@@ -2,6 +2,7 @@ package explore
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -12,10 +13,10 @@ import (
 // bfs is breadth-first search, one level at a time, on e.workers
 // goroutines sharing the visited store.
 //
-// A level is a byte slice of encoded states. Workers take chunks of it,
-// expand each state and append the new successors to their own output;
-// when the level is done the outputs are concatenated into the next
-// level and the new states get ids in that order. Every state keeps its
+// A level is a list of byte slices of encoded states. Workers take
+// chunks of it, expand each state and append the new successors to their
+// own output; when the level is done the outputs, in worker order, are the
+// next level's segments and the new states get ids in that order. Every state keeps its
 // parent's id and the step that reached it, so a schedule is rebuilt by
 // walking back to the root.
 //
@@ -29,7 +30,6 @@ import (
 // is kept may differ with more than one worker.
 func (e *explorer) bfs() {
 	m := e.m
-	size := model.EncodedSize(m.Sc)
 	w0 := e.newWorker()
 	init := m.Init()
 	key := w0.key(&init)
@@ -39,9 +39,11 @@ func (e *explorer) bfs() {
 	if prop, msg := e.judgeState(&init); prop >= 0 && e.report(prop, msg, nil) {
 		return
 	}
-	e.nodes = []node{{}}
-	level := model.Encode(nil, &init, m.Sc)
+	e.nodes.append(node{})
+	w0.appendState(key, &init)
+	level := newLevel([]segment{w0.takeOut(nil)})
 	levelBase := uint32(0)
+	var spare [][]byte // buffers of expanded levels, for the workers' next outputs
 	workers := []*worker{w0}
 	for len(workers) < e.workers {
 		workers = append(workers, e.newWorker())
@@ -49,8 +51,8 @@ func (e *explorer) bfs() {
 	// reserve bounds the inserts of one round's chunks in flight: the store
 	// grows before a round when they might not fit.
 	reserve := int64(len(workers)) * chunk * int64(4*m.NumCPUs())
-	for depth := 0; len(level) > 0; depth++ {
-		n := len(level) / size
+	for depth := 0; level.n > 0; depth++ {
+		n := level.n
 		e.frontier.Store(int64(n))
 		e.depth.Store(int64(depth))
 		e.done.Store(0)
@@ -75,43 +77,51 @@ func (e *explorer) bfs() {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					w.expandLevel(level, size, n, depth, levelBase, &pos, reserve)
+					w.expandLevel(&level, depth, levelBase, &pos, reserve)
 				}()
 			}
 			wg.Wait()
 			if e.res.Stopped == "" {
 				e.checkLimits()
 			}
-			if e.res.Stopped != "" || pos.Load() >= int64(n) {
+			if e.res.Stopped != "" || pos.Load() >= int64(len(level.chunks)) {
 				break
 			}
 		}
 		// Number the new states and gather what the level found.
-		nextBase := uint32(len(e.nodes))
+		nextBase := uint32(e.nodes.len())
 		var viols []found
-		next := level[:0:0]
-		if e.res.Stopped == "" {
-			next = make([]byte, 0, e.nextLen(workers))
+		var next []segment
+		for _, sg := range level.segs {
+			spare = append(spare, sg.buf)
 		}
 		for _, w := range workers {
-			base := uint32(len(e.nodes))
+			base := uint32(e.nodes.len())
 			for _, f := range w.found {
 				if f.local >= 0 {
 					f.id, f.local = base+uint32(f.local), -1
 				}
 				viols = append(viols, f)
 			}
-			e.nodes = append(e.nodes, w.nodes...)
-			if e.res.Stopped == "" {
-				next = append(next, w.out...)
+			e.nodes.append(w.nodes...)
+			if w.nout > 0 {
+				// The output becomes a segment of the next level as it
+				// is; the worker writes on into a spent buffer.
+				var buf []byte
+				if k := len(spare) - 1; k >= 0 {
+					buf, spare = spare[k], spare[:k]
+				}
+				next = append(next, w.takeOut(buf))
 			}
 			e.res.Stats.Transitions += w.transitions
 			w.transitions = 0
-			w.nodes, w.out, w.found = w.nodes[:0], w.out[:0], w.found[:0]
+			w.nodes, w.found = w.nodes[:0], w.found[:0]
 		}
-		e.res.Stats.States += int64(len(e.nodes)) - int64(nextBase)
+		clear(spare) // the rest are garbage: let the collector have them
+		spare = spare[:0]
+		e.res.Stats.States += int64(e.nodes.len()) - int64(nextBase)
 		e.base.Store(e.res.Stats.States)
-		if len(e.nodes) > int(nextBase) {
+		if e.nodes.len() > int(nextBase) {
 			e.res.Stats.MaxDepth = depth + 1
 		}
 		slices.SortStableFunc(viols, func(a, b found) int {
@@ -125,7 +135,7 @@ func (e *explorer) bfs() {
 		if e.res.Stopped != "" {
 			return
 		}
-		level, levelBase = next, nextBase
+		level, levelBase = newLevel(next), nextBase
 	}
 	e.res.Complete = true
 }
@@ -137,6 +147,37 @@ const chunk = 64
 type node struct {
 	parent uint32
 	via    model.Step
+}
+
+// nodeLog is the visited states' nodes, numbered from 0, in blocks of
+// fixed size: it grows without the copy (and the transient double memory)
+// of a slice that doubles, which matters at 10^8 states and more.
+type nodeLog struct {
+	blocks [][]node
+	n      int
+}
+
+const nodeBlock = 1 << 20
+
+func (l *nodeLog) len() int { return l.n }
+
+func (l *nodeLog) at(id uint32) node { return l.blocks[id/nodeBlock][id%nodeBlock] }
+
+func (l *nodeLog) append(ns ...node) {
+	for len(ns) > 0 {
+		if len(l.blocks) == 0 || len(l.blocks[len(l.blocks)-1]) == nodeBlock {
+			var b []node
+			if len(l.blocks) > 0 {
+				b = make([]node, 0, nodeBlock) // the first grows as a slice: small searches stay small
+			}
+			l.blocks = append(l.blocks, b)
+		}
+		b := &l.blocks[len(l.blocks)-1]
+		k := min(len(ns), nodeBlock-len(*b))
+		*b = append(*b, ns[:k]...)
+		l.n += k
+		ns = ns[k:]
+	}
 }
 
 // found is a violation seen while expanding a level. It refers to the
@@ -156,40 +197,78 @@ func (e *explorer) traceTo(id uint32, last *model.Step) []model.Step {
 	if last != nil {
 		rev = append(rev, *last)
 	}
-	for ; id != 0; id = e.nodes[id].parent {
-		rev = append(rev, e.nodes[id].via)
+	for ; id != 0; id = e.nodes.at(id).parent {
+		rev = append(rev, e.nodes.at(id).via)
 	}
 	slices.Reverse(rev)
 	return rev
 }
 
-func (e *explorer) nextLen(workers []*worker) int {
-	n := 0
-	for _, w := range workers {
-		n += len(w.out)
+// level is one depth's states: the packed records (pack.go) the workers
+// wrote, one segment per worker, never concatenated (a copy would cost a
+// third of the time and memory of a level). The i-th state of the level is
+// the i-th over the segments in order, which is the order the states were
+// numbered in.
+type level struct {
+	segs   []segment
+	chunks []span // the level cut into pieces of at most chunk states
+	n      int    // states
+}
+
+// segment is one worker's output for a level: n packed records in buf;
+// marks[c] is the offset of record c*chunk, where a chunk starts.
+type segment struct {
+	buf   []byte
+	marks []int
+	n     int
+}
+
+// span is a chunk of a level: records [from, from+len) of segment seg,
+// starting at byte off, the first of which is the level's state number
+// first.
+type span struct {
+	seg, off, len, first int
+}
+
+func newLevel(segs []segment) level {
+	l := level{segs: segs}
+	for i, sg := range segs {
+		for c, off := range sg.marks {
+			from := c * chunk
+			l.chunks = append(l.chunks, span{i, off, min(chunk, sg.n-from), l.n + from})
+		}
+		l.n += sg.n
 	}
-	return n
+	return l
 }
 
 // expandLevel expands chunks of level until none is left or the search
 // pauses (the store must grow, or a limit is reached).
-func (w *worker) expandLevel(level []byte, size, n, depth int, base uint32, pos *atomic.Int64, reserve int64) {
+func (w *worker) expandLevel(l *level, depth int, base uint32, pos *atomic.Int64, reserve int64) {
 	e, m := w.e, w.e.m
 	for !e.pause.Load() {
-		i := int(pos.Add(chunk)) - chunk
-		if i >= n {
+		c := int(pos.Add(1)) - 1
+		if c >= len(l.chunks) {
 			return
 		}
-		for k := i; k < min(i+chunk, n); k++ {
-			id := base + uint32(k)
-			model.Decode(level[k*size:(k+1)*size], &w.cur, m.Sc)
+		sp := l.chunks[c]
+		buf := l.segs[sp.seg].buf[sp.off:]
+		clear(w.dec) // records of a chunk are packed against the one before
+		for k := 0; k < sp.len; k++ {
+			id := base + uint32(sp.first+k)
+			used, err := unpack(w.dec, buf)
+			if err != nil {
+				panic(fmt.Sprintf("explore: BFS level corrupt: %v", err)) // the explorer wrote it: a bug
+			}
+			buf = buf[used:]
+			model.Decode(w.dec, &w.cur, m.Sc)
 			w.expand(id, depth)
 			if max := e.opt.MaxStates; max > 0 && e.res.Stats.States+e.found.Load()+int64(len(w.nodes)-w.counted) >= max {
 				e.pause.Store(true)
 				break
 			}
 		}
-		e.done.Add(int64(min(i+chunk, n) - i))
+		e.done.Add(int64(sp.len))
 		e.found.Add(int64(len(w.nodes) - w.counted))
 		w.counted = len(w.nodes)
 		e.store.count(w.fresh)
@@ -225,7 +304,7 @@ func (w *worker) expand(id uint32, length int) {
 		if isNew {
 			w.fresh++
 			w.nodes = append(w.nodes, node{id, st})
-			w.out = w.appendState(w.out, key, &w.succ)
+			w.appendState(key, &w.succ)
 		}
 		if prop, msg := e.judgeStep(&w.cur, st, &w.eff, &w.succ, isNew); prop >= 0 {
 			f := found{prop: prop, length: length + 1, msg: msg, id: id, local: -1}

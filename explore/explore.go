@@ -230,7 +230,7 @@ type explorer struct {
 	// BFS (bfs.go, worker.go).
 	store    store
 	workers  int
-	nodes    []node
+	nodes    nodeLog
 	reduce   func(s *model.State, enabled, out []model.Step) []model.Step
 	pause    atomic.Bool  // workers stop taking chunks
 	memHigh  atomic.Bool  // the process holds more than opt.Memory

@@ -18,17 +18,23 @@ type worker struct {
 	eff         model.Effects
 	fresh       int64 // new states not yet counted into the store
 	buf, ample  []model.Step
-	enc         []byte
+	enc         []byte               // a key being built
+	real        []byte               // with symmetry: the encoding of the state itself
+	dec         []byte               // the level's state being unpacked (chunks decode in order)
+	prev        []byte               // the last state packed into out (zeros at a chunk's start)
 	canon       *model.Canonicaliser // nil without symmetry reduction
 	nodes       []node               // parents of the worker's new states, in order
-	out         []byte               // encodings of the worker's new states, in order
+	out         []byte               // packed records of the worker's new states, in order
+	marks       []int                // offsets in out of records 0, chunk, 2*chunk, ...
+	nout        int                  // records in out
 	found       []found
 	transitions int64
 	counted     int // len(nodes) already added to e.found
 }
 
 func (e *explorer) newWorker() *worker {
-	w := &worker{e: e, enc: make([]byte, 0, model.EncodedSize(e.m.Sc))}
+	size := model.EncodedSize(e.m.Sc)
+	w := &worker{e: e, enc: alignedBytes(size)[:0], real: alignedBytes(size)[:0], dec: alignedBytes(size), prev: alignedBytes(size)}
 	if e.opt.Symmetry {
 		if c := e.m.NewCanonicaliser(); !c.Trivial() {
 			w.canon = c
@@ -51,14 +57,29 @@ func (w *worker) key(s *model.State) []byte {
 	return w.enc
 }
 
-// appendState appends s, whose key is key, to a level. The level keeps the
-// state itself, not its representative, so that parent links and steps
-// rebuild a schedule that really runs.
-func (w *worker) appendState(out, key []byte, s *model.State) []byte {
+// appendState appends s, whose key is key, to the worker's output for the
+// next level. The level keeps the state itself, not its representative, so
+// that parent links and steps rebuild a schedule that really runs.
+func (w *worker) appendState(key []byte, s *model.State) {
+	enc := key
 	if w.canon != nil {
-		return model.Encode(out, s, w.e.m.Sc)
+		w.real = model.Encode(w.real[:0], s, w.e.m.Sc)
+		enc = w.real
 	}
-	return append(out, key...)
+	if w.nout%chunk == 0 {
+		w.marks = append(w.marks, len(w.out))
+		clear(w.prev)
+	}
+	w.out = pack(w.out, enc, w.prev)
+	w.nout++
+}
+
+// takeOut returns the worker's output as a segment and restarts the
+// output in buf (which may be nil).
+func (w *worker) takeOut(buf []byte) segment {
+	sg := segment{buf: w.out, marks: w.marks, n: w.nout}
+	w.out, w.marks, w.nout = buf[:0], nil, 0
+	return sg
 }
 
 // setupBFS builds the store and the worker count from the options.
