@@ -2,11 +2,33 @@ package explore
 
 import "github.com/rqcheck/rqcheck/model"
 
-// dfs is depth-first search with a visited set and an explicit stack.
+// dfs is depth-first search with an explicit stack and BFS's visited store
+// (Options.Store, set up by setupBFS): it holds the store and the stack,
+// nothing else, so its memory is the fingerprint table's 10 to 15 bytes per
+// state plus one frame (a state and its steps) per step of the current
+// schedule (SPIN's default mode), where BFS also holds a whole level and a
+// parent link per state.
+//
+// A frame keeps the real state, not its orbit's representative, and the
+// steps still to take from it; the path of steps from the initial state is
+// the schedule of the top frame, so a violation's trace is the path and
+// replays as it is. With Options.Symmetry the store holds the canonical
+// key (worker.key) of each state, as in BFS.
+//
+// With Options.POR a frame's steps are a persistent set of the state's
+// enabled steps (e.reduce). Stateful search with persistent sets needs a
+// cycle proviso only where an ample successor can close a cycle through
+// the stack; the model's state graph is acyclic (every event has a
+// budget, and model tests check it), so no successor is ever on the stack
+// and no proviso is needed. The persistent set depends on the state alone,
+// so without symmetry DFS and BFS explore the same reduced graph and find
+// the same states.
+//
+// Options.MaxDepth bounds the stack: a frame at that depth is not
+// expanded, and the search then ends with Stopped "max-depth".
 func (e *explorer) dfs() {
 	m := e.m
-	size := model.EncodedSize(m.Sc)
-	visited := newFPSet()
+	w := e.newWorker() // its key gives the store's bytes for a state
 	type frame struct {
 		state model.State
 		steps []model.Step
@@ -14,6 +36,7 @@ func (e *explorer) dfs() {
 	}
 	var stack []frame
 	var path []model.Step
+	var ample []model.Step
 	trace := func(last *model.Step) []model.Step {
 		t := append([]model.Step(nil), path...)
 		if last != nil {
@@ -21,21 +44,78 @@ func (e *explorer) dfs() {
 		}
 		return t
 	}
-	enc := make([]byte, 0, size)
+	// room makes room in the store for one more state; false: the memory
+	// cap forbids it. DFS is single-threaded, so it may grow the store
+	// whenever it is full.
+	room := func() bool {
+		for e.store.full(1) {
+			if !e.store.grow(e.storeLimit()) {
+				e.memHigh.Store(true)
+				e.res.Stopped = "memory"
+				return false
+			}
+		}
+		return true
+	}
+	add := func(s *model.State) bool {
+		key := w.key(s)
+		if e.store.add(fingerprint(key), key) {
+			e.store.count(1)
+			e.res.Stats.States++
+			return true
+		}
+		return false
+	}
+	// push puts s on the stack with the steps to take from it (reusing a
+	// popped frame's buffers) and judges it if it is terminal; it returns
+	// true if the search must stop.
 	push := func(s *model.State) bool {
-		steps := append([]model.Step(nil), m.Enabled(s, e.buf)...)
-		stack = append(stack, frame{state: *s, steps: steps})
+		if len(stack) < cap(stack) {
+			stack = stack[:len(stack)+1]
+		} else {
+			stack = append(stack, frame{})
+		}
+		f := &stack[len(stack)-1]
+		model.CopyState(&f.state, s, m.Sc)
+		e.buf = m.Enabled(s, e.buf)
+		steps := e.buf
+		if e.reduce != nil {
+			ample = e.reduce(s, e.buf, ample)
+			steps = ample
+		}
+		f.steps, f.next = append(f.steps[:0], steps...), 0
 		e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(path))
-		if len(steps) == 0 {
+		if len(e.buf) == 0 {
 			if prop, msg := e.judgeTerminal(s); prop >= 0 {
 				return e.report(prop, msg, trace(nil))
 			}
 		}
 		return false
 	}
+	// limits records, every 1024 transitions, the counters the watch
+	// goroutine reports as Progress, and checks the memory cap here too
+	// (a search shorter than the watcher's tick still stops at the cap);
+	// it returns true if the search must stop.
+	limits := func() bool {
+		if e.res.Stats.Transitions&1023 == 0 {
+			e.base.Store(e.res.Stats.States)
+			e.depth.Store(int64(len(path)))
+			if e.opt.Memory > 0 && processBytes() > e.opt.Memory-e.opt.Memory/8 {
+				e.memHigh.Store(true)
+			}
+		}
+		if e.memHigh.Load() {
+			e.res.Stopped = "memory"
+			return true
+		}
+		return e.stop()
+	}
+
 	init := m.Init()
-	visited.add(fingerprint(model.Encode(enc[:0], &init, m.Sc)))
-	e.res.Stats.States = 1
+	if !room() {
+		return
+	}
+	add(&init)
 	if prop, msg := e.judgeState(&init); prop >= 0 && e.report(prop, msg, nil) {
 		return
 	}
@@ -56,15 +136,16 @@ func (e *explorer) dfs() {
 			}
 			continue
 		}
+		if !room() {
+			return
+		}
 		st := top.steps[top.next]
 		top.next++
 		model.CopyState(&next, &top.state, m.Sc)
 		eff := m.Apply(&next, st)
 		e.res.Stats.Transitions++
-		enc = model.Encode(enc[:0], &next, m.Sc)
-		isNew := visited.add(fingerprint(enc))
+		isNew := add(&next)
 		if isNew {
-			e.res.Stats.States++
 			path = append(path, st)
 		}
 		if prop, msg := e.judgeStep(&top.state, st, &eff, &next, isNew); prop >= 0 {
@@ -78,7 +159,7 @@ func (e *explorer) dfs() {
 				return
 			}
 		}
-		if e.stop() || (isNew && push(&next)) {
+		if limits() || (isNew && push(&next)) {
 			return
 		}
 	}

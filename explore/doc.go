@@ -2,7 +2,8 @@
 // properties on every state and transition.
 //
 // Strategies: BFS (level by level, so the first violation found has a
-// shortest schedule; parallel), DFS (depth first with an explicit stack),
+// shortest schedule; parallel), DFS (depth first with an explicit stack,
+// and BFS's stores and reductions),
 // seeded random walks, PCT (Burckhardt et al., ASPLOS 2010: random
 // priorities with d-1 change points, and PCTGuarantee's lower bound on
 // finding a depth-d bug), preemption-bounded search (CHESS's iterative
@@ -31,6 +32,15 @@
 // With Options.Memory the search stops cleanly near the cap, with Stopped
 // "memory" and everything found so far.
 //
+// DFS (dfs.go) uses the same stores, reductions, memory cap and progress
+// reports on one goroutine. It holds the store and a stack of the current
+// schedule's states, not a level of encodings and a parent link per state
+// as BFS does, so its memory is the store (10 to 15 bytes per state with
+// 64-bit fingerprints) plus the stack: SPIN's default mode. With an
+// exact or fingerprint store and no reductions, or POR or symmetry alone,
+// a complete DFS visits the same states as BFS; its schedules are the
+// stack's, not shortest.
+//
 // Partial-order reduction (Options.POR, por.go) expands a persistent set
 // of each state's steps: the steps of a set T of CPUs such that no other
 // CPU, in any future before T moves, touches what T's steps touch
@@ -40,11 +50,12 @@
 // expansion; kernel-bug, no-deadlock and terminal checks are preserved
 // because persistent sets reach every terminal state of an acyclic state
 // graph, and the model's graph is acyclic (model tests check it), so no
-// cycle proviso is needed.
+// cycle proviso is needed, in BFS or in DFS (no successor is ever on the
+// stack).
 //
 // Symmetry reduction (Options.Symmetry) stores one state per orbit of
-// model.Symmetries: the level keeps the state itself and the store its
-// canonical encoding, so schedules need no un-permuting.
+// model.Symmetries: BFS's level and DFS's stack keep the state itself and
+// the store its canonical encoding, so schedules need no un-permuting.
 //
 // Deadlocks are found two ways: the no-deadlock property looks for cycles in
 // every state's wait-for graph (spinning contexts, interrupted contexts),

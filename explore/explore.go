@@ -18,8 +18,9 @@ const (
 	// BFS explores level by level: the first violation found has a
 	// shortest schedule among all violations of any selected property.
 	BFS Strategy = "bfs"
-	// DFS explores depth first with a visited set; it finds violations
-	// with less memory but its schedules are not shortest.
+	// DFS explores depth first with an explicit stack and BFS's visited
+	// store and reductions; it holds only the store and the stack, so it
+	// needs less memory, but its schedules are not shortest.
 	DFS Strategy = "dfs"
 	// Random runs seeded random walks from the initial state.
 	Random Strategy = "random"
@@ -78,33 +79,35 @@ type Options struct {
 	// Shard restricts a swarm to its share of runs: shard Shard.I of
 	// Shard.N (the zero value: the whole swarm).
 	Shard Shard
-	// Store is BFS's visited set (default Fingerprint); FPBits is 64
-	// (default) or 128 for Fingerprint.
+	// Store is the visited set of BFS and DFS (default Fingerprint);
+	// FPBits is 64 (default) or 128 for Fingerprint.
 	Store  StoreKind
 	FPBits int
-	// Memory caps the bytes the search may hold (0: no cap). At the cap
+	// Memory caps the bytes a BFS or DFS may hold (0: no cap). At the cap
 	// the search stops cleanly with Stopped "memory" and its partial
 	// result; Bitstate sizes its bit array to half of it.
 	Memory int64
-	// POR makes BFS expand a persistent set of each state's enabled steps
-	// instead of all of them (partial-order reduction, por.go).
+	// POR makes BFS and DFS expand a persistent set of each state's
+	// enabled steps instead of all of them (partial-order reduction,
+	// por.go).
 	POR bool
-	// Symmetry makes BFS store one state per orbit of model.Symmetries
-	// (states equal up to renaming interchangeable tasks or CPUs).
+	// Symmetry makes BFS and DFS store one state per orbit of
+	// model.Symmetries (states equal up to renaming interchangeable tasks
+	// or CPUs).
 	Symmetry bool
 	// BitstateBytes sizes Bitstate's bit array (0: half of Memory, or
 	// 256 MiB without a cap).
 	BitstateBytes int64
 	// Progress, if set, is called about twice a second from another
-	// goroutine while BFS runs.
+	// goroutine while BFS or DFS runs.
 	Progress func(Progress)
 }
 
 // Progress is a snapshot of a running search.
 type Progress struct {
 	States   int64 // distinct states so far
-	Depth    int   // BFS level being expanded
-	Frontier int64 // states of that level
+	Depth    int   // BFS level being expanded; DFS: the stack's depth
+	Frontier int64 // states of that level (0 for DFS)
 	Done     int64 // of which expanded
 	Bytes    int64 // memory held by the process
 	Elapsed  time.Duration
@@ -150,8 +153,9 @@ type Result struct {
 	// "max-states", "time-limit", "cancelled", "memory", "walks"), "" if
 	// complete.
 	Stopped string
-	// Store, StoreBytes and Workers describe BFS's visited set: its kind,
-	// its size in bytes at the end, and the goroutines that searched.
+	// Store, StoreBytes and Workers describe the visited set of BFS and
+	// DFS: its kind, its size in bytes at the end, and the goroutines that
+	// searched (1 for DFS).
 	Store      StoreKind
 	StoreBytes int64
 	Workers    int
@@ -201,7 +205,15 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 		stop()
 		e.finishBFS()
 	case DFS:
+		// DFS uses BFS's store and reductions on one goroutine.
+		if err := e.setupBFS(); err != nil {
+			return nil, err
+		}
+		e.workers, e.res.Workers = 1, 1
+		stop := e.watch()
 		e.dfs()
+		stop()
+		e.finishBFS()
 	case Random:
 		e.random()
 	case PCT:
@@ -227,7 +239,7 @@ type explorer struct {
 	nseen int
 	buf   []model.Step
 
-	// BFS (bfs.go, worker.go).
+	// BFS and DFS (bfs.go, worker.go, dfs.go).
 	store    store
 	workers  int
 	nodes    nodeLog

@@ -184,14 +184,14 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	out := fs.String("out", "", "counterexample file to write (default VARIANT.cex; with several violations, -PROPERTY is added)")
 	noCex := fs.Bool("no-cex", false, "write no counterexample file")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines that search (bfs, swarm)")
-	storeName := fs.String("store", "fingerprint", "visited-state store of bfs: exact, fingerprint or bitstate")
+	storeName := fs.String("store", "fingerprint", "visited-state store of bfs and dfs: exact, fingerprint or bitstate")
 	fpBits := fs.Int("fp-bits", 64, "fingerprint size for --store fingerprint: 64 or 128")
 	memory := fs.String("memory", "", "stop cleanly when the search holds this much memory, e.g. 4G (bitstate: half of it is the bit array)")
 	pctDepth := fs.Int("pct-depth", 3, "PCT bug depth d: d-1 priority change points per run")
 	preemptions := fs.Int("preemptions", 2, "preemption bound of --strategy bounded")
 	shard := fs.String("shard", "", "run only shard `i/N` of a swarm (0 <= i < N); combine shards with rqcheck merge")
-	por := fs.Bool("por", true, "partial-order reduction in bfs (--por=false: off)")
-	symmetry := fs.Bool("symmetry", true, "symmetry reduction in bfs over interchangeable tasks and CPUs (--symmetry=false: off)")
+	por := fs.Bool("por", true, "partial-order reduction in bfs and dfs (--por=false: off)")
+	symmetry := fs.Bool("symmetry", true, "symmetry reduction in bfs and dfs over interchangeable tasks and CPUs (--symmetry=false: off)")
 	quiet := fs.Bool("quiet", false, "no progress line (it shows only on a terminal anyway)")
 	if err := fs.Parse(args); err != nil {
 		return 2, usageError{err}

@@ -12,10 +12,11 @@ import (
 	"github.com/rqcheck/rqcheck/explore"
 )
 
-// progress shows a running search on stderr: states, states/s, BFS depth,
-// the frontier's progress, memory and, where a limit makes it knowable, the
-// time left. It stays silent with --quiet, when stderr is not a terminal,
-// and for the first second of a run. The returned done clears the line.
+// progress shows a running search on stderr: states, states/s, depth (BFS's
+// level or DFS's stack), BFS's frontier progress, memory and, where a limit
+// makes it knowable, the time left. It stays silent with --quiet, when
+// stderr is not a terminal, and for the first second of a run. The
+// returned done clears the line.
 func progress(stderr io.Writer, quiet bool, maxStates int64, timeLimit time.Duration) (report func(explore.Progress), done func()) {
 	f, ok := stderr.(*os.File)
 	if quiet || !ok || !term.IsTerminal(int(f.Fd())) {
@@ -48,8 +49,12 @@ func progress(stderr io.Writer, quiet bool, maxStates int64, timeLimit time.Dura
 		case timeLimit > 0:
 			eta = fmt.Sprintf("  time left %s", (timeLimit - p.Elapsed).Round(time.Second))
 		}
-		bar.Describe(fmt.Sprintf("%d states  %.0f/s  depth %d  frontier %d/%d  %d MiB  %s%s",
-			p.States, rate, p.Depth, p.Done, p.Frontier, p.Bytes>>20, p.Elapsed.Round(time.Second), eta))
+		frontier := "" // DFS has none: its depth is the stack's
+		if p.Frontier > 0 {
+			frontier = fmt.Sprintf("  frontier %d/%d", p.Done, p.Frontier)
+		}
+		bar.Describe(fmt.Sprintf("%d states  %.0f/s  depth %d%s  %d MiB  %s%s",
+			p.States, rate, p.Depth, frontier, p.Bytes>>20, p.Elapsed.Round(time.Second), eta))
 		_ = bar.Set64(p.States)
 	}
 	return report, func() {
