@@ -32,6 +32,14 @@
 // With Options.Memory the search stops cleanly near the cap, with Stopped
 // "memory" and everything found so far.
 //
+// Besides the store, BFS holds a parent link per state (8 bytes, in fixed
+// blocks that grow without copying) and two levels of states. A level is
+// never concatenated: each worker's output is one segment of it, and each
+// state in it is packed (pack.go) as its XOR with the state before it in
+// the same chunk of 64, zero words elided. Neighbours in a level are
+// siblings and cousins, so a 715-byte state of 4 CPUs / 5 tasks takes
+// about 100 bytes.
+//
 // DFS (dfs.go) uses the same stores, reductions, memory cap and progress
 // reports on one goroutine. It holds the store and a stack of the current
 // schedule's states, not a level of encodings and a parent link per state

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
@@ -147,7 +148,17 @@ func (t *table64) grow(limit int64) bool {
 			t.insert(h)
 		}
 	}
+	released(len(old) * 8)
 	return true
+}
+
+// released hands a grown table's old slots back to the OS at once when
+// they are large: otherwise they stay, as garbage, in the process's memory
+// until the next collection, and the peak is old + new + old.
+func released(bytes int) {
+	if bytes >= 64<<20 {
+		debug.FreeOSMemory()
+	}
 }
 
 // estimate: with n states in a table of b-bit fingerprints, the chance
@@ -227,6 +238,7 @@ func (t *table128) grow(limit int64) bool {
 			t.insert(old[i], old[i+1])
 		}
 	}
+	released(len(old) * 8)
 	return true
 }
 
