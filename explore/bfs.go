@@ -128,7 +128,7 @@ func (e *explorer) bfs() {
 			return cmp.Or(cmp.Compare(a.length, b.length), cmp.Compare(a.prop, b.prop))
 		})
 		for _, f := range viols {
-			if !e.seen[f.prop] && e.report(f.prop, f.msg, e.traceTo(f.id, f.last)) {
+			if !e.seen[f.prop] && e.report(f.prop, f.msg, e.traceTo(f.id, f.tail)) {
 				return
 			}
 		}
@@ -182,26 +182,45 @@ func (l *nodeLog) append(ns ...node) {
 
 // found is a violation seen while expanding a level. It refers to the
 // state it was judged on by id, or (local >= 0) by its index among the
-// worker's new states, numbered when the level is done; last is the step
-// out of that state for a violation on a transition to a known state.
+// worker's new states, numbered when the level is done; tail is the
+// steps after that state for a violation on a transition to a known state
+// or inside a chain (Options.Chains).
 type found struct {
 	prop, length int
 	msg          string
 	id           uint32
 	local        int
-	last         *model.Step
+	tail         []model.Step
 }
 
-func (e *explorer) traceTo(id uint32, last *model.Step) []model.Step {
-	var rev []model.Step
-	if last != nil {
-		rev = append(rev, *last)
-	}
+// traceTo rebuilds the schedule to state id, followed by tail. With
+// chain compression a node's step is the first of its chain: the schedule
+// is replayed from the initial state to redo the chains.
+func (e *explorer) traceTo(id uint32, tail []model.Step) []model.Step {
+	var via []model.Step
 	for ; id != 0; id = e.nodes.at(id).parent {
-		rev = append(rev, e.nodes.at(id).via)
+		via = append(via, e.nodes.at(id).via)
 	}
-	slices.Reverse(rev)
-	return rev
+	slices.Reverse(via)
+	if !e.opt.Chains {
+		return append(via, tail...)
+	}
+	var out []model.Step
+	var buf chainBuf
+	s := e.m.Init()
+	for _, st := range via {
+		e.m.Apply(&s, st)
+		out = append(out, st)
+		for {
+			next, ok := e.chainStep(&s, &buf)
+			if !ok {
+				break
+			}
+			e.m.Apply(&s, next)
+			out = append(out, next)
+		}
+	}
+	return append(out, tail...)
 }
 
 // level is one depth's states: the packed records (pack.go) the workers
@@ -299,6 +318,11 @@ func (w *worker) expand(id uint32, length int) {
 		model.CopyState(&w.succ, &w.cur, m.Sc)
 		w.eff = m.Apply(&w.succ, st)
 		w.transitions++
+		prev := &w.cur
+		w.tail = append(w.tail[:0], st)
+		if e.opt.Chains {
+			prev = w.follow(id, length, prev)
+		}
 		key := w.key(&w.succ)
 		isNew := e.store.add(fingerprint(key), key)
 		if isNew {
@@ -306,15 +330,65 @@ func (w *worker) expand(id uint32, length int) {
 			w.nodes = append(w.nodes, node{id, st})
 			w.appendState(key, &w.succ)
 		}
-		if prop, msg := e.judgeStep(&w.cur, st, &w.eff, &w.succ, isNew); prop >= 0 {
-			f := found{prop: prop, length: length + 1, msg: msg, id: id, local: -1}
+		last := w.tail[len(w.tail)-1]
+		if prop, msg := e.judgeStep(prev, last, &w.eff, &w.succ, isNew); prop >= 0 {
+			f := found{prop: prop, length: length + len(w.tail), msg: msg, id: id, local: -1}
 			if isNew {
 				f.local = len(w.nodes) - 1
 			} else {
-				last := st
-				f.last = &last
+				f.tail = slices.Clone(w.tail)
 			}
 			w.found = append(w.found, f)
 		}
 	}
 }
+
+// follow is chain compression (Options.Chains). w.succ was reached from
+// prev by the steps of w.tail (one so far, with effects w.eff). While
+// w.succ is a chain state (chainStep), follow judges the step into it and
+// the state itself, which is not stored, and takes its one step; it
+// returns the state the last step of w.tail left (w.cur or w.mid), so
+// that the caller judges that step and stores the chain's end. A
+// violation in the chain is recorded with the steps from state id.
+func (w *worker) follow(id uint32, length int, prev *model.State) *model.State {
+	e, m := w.e, w.e.m
+	for {
+		next, ok := e.chainStep(&w.succ, &w.chain)
+		if !ok {
+			return prev
+		}
+		last := w.tail[len(w.tail)-1]
+		if prop, msg := e.judgeStep(prev, last, &w.eff, &w.succ, true); prop >= 0 {
+			w.found = append(w.found, found{prop: prop, length: length + len(w.tail), msg: msg, id: id, local: -1, tail: slices.Clone(w.tail)})
+		}
+		model.CopyState(&w.mid, &w.succ, m.Sc)
+		prev = &w.mid
+		w.eff = m.Apply(&w.succ, next)
+		w.transitions++
+		w.tail = append(w.tail, next)
+	}
+}
+
+// chainStep reports whether s is a chain state, one with exactly one step
+// to take (the one enabled step, or with POR a persistent set of one),
+// and that step. buf is scratch. A chain state is judged like any other
+// but not stored: the search follows its step at once (chain compression,
+// as DIVINE's tau-reduction and SPIN's statement merging, with POR's
+// choice as the local rule). Whether a state is one depends on the state
+// alone, so a chain state is never stored by any path, and traceTo can
+// redo the chains of a schedule.
+func (e *explorer) chainStep(s *model.State, buf *chainBuf) (model.Step, bool) {
+	buf.enabled = e.m.Enabled(s, buf.enabled)
+	steps := buf.enabled
+	if len(steps) > 1 && e.reduce != nil {
+		buf.ample = e.reduce(s, buf.enabled, buf.ample)
+		steps = buf.ample
+	}
+	if len(steps) != 1 {
+		return model.Step{}, false
+	}
+	return steps[0], true
+}
+
+// chainBuf is chainStep's scratch.
+type chainBuf struct{ enabled, ample []model.Step }

@@ -166,10 +166,11 @@ func TestReductionsMatchPlain(t *testing.T) {
 			if !plain.Complete {
 				continue
 			}
-			for _, o := range []explore.Options{{POR: true}, {Symmetry: true}, {POR: true, Symmetry: true}, {POR: true, Symmetry: true, Workers: 2}} {
+			for _, o := range []explore.Options{{POR: true}, {Symmetry: true}, {POR: true, Symmetry: true}, {POR: true, Symmetry: true, Workers: 2},
+				{Chains: true}, {POR: true, Chains: true}, {POR: true, Symmetry: true, Chains: true, Workers: 2}} {
 				o.All, o.Props = true, properties.All()
 				red := search(t, m, o)
-				name := fmt.Sprintf("%s/%s/por=%v,sym=%v,workers=%d", sc, v.Name, o.POR, o.Symmetry, o.Workers)
+				name := fmt.Sprintf("%s/%s/por=%v,sym=%v,chains=%v,workers=%d", sc, v.Name, o.POR, o.Symmetry, o.Chains, o.Workers)
 				if !red.Complete || !slices.Equal(violated(red), violated(plain)) || red.Stats.States > plain.Stats.States {
 					t.Errorf("%s: %v in %d states (complete %v), plain %v in %d", name, violated(red), red.Stats.States, red.Complete, violated(plain), plain.Stats.States)
 				}

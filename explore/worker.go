@@ -15,6 +15,9 @@ import (
 type worker struct {
 	e           *explorer
 	cur, succ   model.State
+	mid         model.State  // with Options.Chains: the state before a chain's last step
+	tail        []model.Step // the steps from cur to succ (more than one in a chain)
+	chain       chainBuf
 	eff         model.Effects
 	fresh       int64 // new states not yet counted into the store
 	buf, ample  []model.Step
@@ -106,6 +109,9 @@ func (e *explorer) setupBFS() error {
 	}
 	if e.opt.Symmetry {
 		e.res.Reductions = append(e.res.Reductions, "symmetry")
+	}
+	if e.opt.Chains && e.opt.Strategy != DFS {
+		e.res.Reductions = append(e.res.Reductions, "chains")
 	}
 	return nil
 }

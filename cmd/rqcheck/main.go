@@ -192,6 +192,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	shard := fs.String("shard", "", "run only shard `i/N` of a swarm (0 <= i < N); combine shards with rqcheck merge")
 	por := fs.Bool("por", true, "partial-order reduction in bfs and dfs (--por=false: off)")
 	symmetry := fs.Bool("symmetry", true, "symmetry reduction in bfs and dfs over interchangeable tasks and CPUs (--symmetry=false: off)")
+	chains := fs.Bool("chains", true, "chain compression in bfs: a state with one step to take (after POR) is judged, not stored (--chains=false: off)")
 	quiet := fs.Bool("quiet", false, "no progress line (it shows only on a terminal anyway)")
 	if err := fs.Parse(args); err != nil {
 		return 2, usageError{err}
@@ -258,7 +259,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 		Seed: *seed, MaxDepth: *maxDepth, Walks: *walks, All: *all,
 		Workers: *workers, Store: store, FPBits: *fpBits, Memory: memCap,
 		PCTDepth: *pctDepth, Preemptions: bound, Shard: sh, Progress: report,
-		POR: *por, Symmetry: *symmetry,
+		POR: *por, Symmetry: *symmetry, Chains: *chains,
 	})
 	clear()
 	if err != nil {

@@ -123,7 +123,7 @@ func TestStrategiesAndLimits(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "incomplete (walks)") {
 		t.Errorf("random: exit %d\n%s", code, out)
 	}
-	code, out, _ = rq(t, "check", "--variant", "mainline-2.6.24", "--max-states", "50")
+	code, out, _ = rq(t, "check", "--variant", "mainline-2.6.24", "--max-states", "5")
 	if code != 0 || !strings.Contains(out, "incomplete (max-states)") || !strings.Contains(out, "search incomplete") {
 		t.Errorf("max-states: exit %d\n%s", code, out)
 	}
@@ -187,7 +187,10 @@ func TestScaleFlags(t *testing.T) {
 		{[]string{"--store", "bitstate"}, []string{`"store": "bitstate"`, `"coverage"`, `"omission_probability"`, `"workers": 3`}},
 		{[]string{"--store", "fingerprint", "--fp-bits", "128"}, []string{`"store": "fingerprint"`, `"omission_probability"`, `"reductions": [`}},
 		{[]string{"--store", "exact"}, []string{`"store": "exact"`, `"verdict": "pass"`, `"por"`, `"symmetry"`}},
-		{[]string{"--por=false", "--symmetry=false"}, []string{`"reductions": []`, `"verdict": "pass"`}},
+		{[]string{"--por=false", "--symmetry=false", "--chains=false"}, []string{`"reductions": []`, `"verdict": "pass"`}},
+		{[]string{"--por=false", "--symmetry=false"}, []string{`"reductions": [
+    "chains"
+  ]`, `"verdict": "pass"`}},
 		{[]string{"--memory", "1K"}, []string{`"stopped": "memory"`, `"verdict": "unknown"`}},
 	} {
 		args := append([]string{"check", "--variant", "mainline-2.6.24", "--scenario", "balance", "--json", "--workers", "3"}, c.args...)
