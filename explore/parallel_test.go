@@ -180,6 +180,13 @@ func TestReductionsMatchPlain(t *testing.T) {
 						t.Errorf("%s: %s schedule does not replay: %v", name, viol.Property, err)
 					}
 				}
+				if o.Workers == 2 {
+					// Reductions keep BFS's independence of the worker count.
+					o.Workers = 1
+					if one := search(t, m, o); one.Stats.States != red.Stats.States || one.Stats.Transitions != red.Stats.Transitions {
+						t.Errorf("%s: %d states %d transitions, one worker %d/%d", name, red.Stats.States, red.Stats.Transitions, one.Stats.States, one.Stats.Transitions)
+					}
+				}
 			}
 		}
 	}
