@@ -25,6 +25,7 @@ import (
 	"os/signal"
 	"runtime"
 	"strings"
+	"syscall"
 
 	"github.com/rqcheck/rqcheck/cex"
 	"github.com/rqcheck/rqcheck/explore"
@@ -43,7 +44,10 @@ Run 'rqcheck check -h' for the flags of check.
 `
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C, or SIGTERM from a job runner at its deadline, stops the
+	// search cleanly: it reports what it found (and, with --json, writes
+	// its result) before exiting.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
