@@ -77,6 +77,27 @@ func (m *Model) WaitOf(s *State, cpu, level int) (Wait, bool) {
 	return Wait{Lock: -1, On: ctxID(j, lvl), IPI: j}, true
 }
 
+// MayWait is a cheap necessary condition for WaitOf: some context can wait
+// only while some lock is held (it spins on a held lock) or a cross-CPU
+// call is in flight (its sender waits for the IPI). Judges that look for
+// waiting contexts check it first.
+func (m *Model) MayWait(s *State) bool {
+	if s.CallLock != NoOwner || (s.CallTarget >= 0 && !s.CallDone) {
+		return true
+	}
+	for c := 0; c < m.NumCPUs(); c++ {
+		if s.CPU[c].Lock != NoOwner {
+			return true
+		}
+	}
+	for t := 0; t < m.NumTasks(); t++ {
+		if s.Task[t].ReqLock != NoOwner {
+			return true
+		}
+	}
+	return false
+}
+
 // Blocked reports whether the context at level of cpu spins on a held lock,
 // and which.
 func (m *Model) Blocked(s *State, cpu, level int) (lock int, blocked bool) {

@@ -45,6 +45,9 @@ func waitCycle(m *model.Model, s *model.State) string {
 // one the wait-for graph has only edges to contexts above, and no cycle.
 // It is the common case, checked without building the graph.
 func anyWaits(m *model.Model, s *model.State) bool {
+	if !m.MayWait(s) {
+		return false
+	}
 	for c := 0; c < m.NumCPUs(); c++ {
 		cpu := &s.CPU[c]
 		for lvl := model.LevelHardirq; lvl >= model.LevelThread; lvl-- {
