@@ -33,16 +33,13 @@ func (e *explorer) dfs() {
 		state model.State
 		steps []model.Step
 		next  int
+		in    int // steps of path that lead from the frame below to this one (more than one after a chain)
 	}
 	var stack []frame
 	var path []model.Step
 	var ample []model.Step
-	trace := func(last *model.Step) []model.Step {
-		t := append([]model.Step(nil), path...)
-		if last != nil {
-			t = append(t, *last)
-		}
-		return t
+	trace := func(tail []model.Step) []model.Step {
+		return append(append([]model.Step(nil), path...), tail...)
 	}
 	// room makes room in the store for one more state; false: the memory
 	// cap forbids it. DFS is single-threaded, so it may grow the store
@@ -69,7 +66,7 @@ func (e *explorer) dfs() {
 	// push puts s on the stack with the steps to take from it (reusing a
 	// popped frame's buffers) and judges it if it is terminal; it returns
 	// true if the search must stop.
-	push := func(s *model.State) bool {
+	push := func(s *model.State, in int) bool {
 		if len(stack) < cap(stack) {
 			stack = stack[:len(stack)+1]
 		} else {
@@ -83,7 +80,7 @@ func (e *explorer) dfs() {
 			ample = e.reduce(s, e.buf, ample)
 			steps = ample
 		}
-		f.steps, f.next = append(f.steps[:0], steps...), 0
+		f.steps, f.next, f.in = append(f.steps[:0], steps...), 0, in
 		e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(path))
 		if len(e.buf) == 0 {
 			if prop, msg := e.judgeTerminal(s); prop >= 0 {
@@ -119,10 +116,12 @@ func (e *explorer) dfs() {
 	if prop, msg := e.judgeState(&init); prop >= 0 && e.report(prop, msg, nil) {
 		return
 	}
-	if push(&init) {
+	if push(&init, 0) {
 		return
 	}
-	var next model.State
+	var next, mid model.State
+	var tail []model.Step
+	var chain chainBuf
 	truncated := false
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
@@ -130,10 +129,8 @@ func (e *explorer) dfs() {
 			if top.next < len(top.steps) {
 				truncated = true
 			}
+			path = path[:len(path)-top.in]
 			stack = stack[:len(stack)-1]
-			if len(path) > 0 {
-				path = path[:len(path)-1]
-			}
 			continue
 		}
 		if !room() {
@@ -144,22 +141,32 @@ func (e *explorer) dfs() {
 		model.CopyState(&next, &top.state, m.Sc)
 		eff := m.Apply(&next, st)
 		e.res.Stats.Transitions++
-		isNew := add(&next)
-		if isNew {
-			path = append(path, st)
-		}
-		if prop, msg := e.judgeStep(&top.state, st, &eff, &next, isNew); prop >= 0 {
-			var tr []model.Step
-			if isNew {
-				tr = trace(nil)
-			} else {
-				tr = trace(&st)
+		prev := &top.state
+		tail = append(tail[:0], st)
+		// Chain compression: judge each chain state, store none of them,
+		// and follow its one step (see bfs.go's follow).
+		for e.opt.Chains {
+			nst, ok := e.chainStep(&next, &chain)
+			if !ok {
+				break
 			}
-			if e.report(prop, msg, tr) {
+			if prop, msg := e.judgeStep(prev, tail[len(tail)-1], &eff, &next, true); prop >= 0 && e.report(prop, msg, trace(tail)) {
 				return
 			}
+			model.CopyState(&mid, &next, m.Sc)
+			prev = &mid
+			eff = m.Apply(&next, nst)
+			e.res.Stats.Transitions++
+			tail = append(tail, nst)
 		}
-		if limits() || (isNew && push(&next)) {
+		isNew := add(&next)
+		if prop, msg := e.judgeStep(prev, tail[len(tail)-1], &eff, &next, isNew); prop >= 0 && e.report(prop, msg, trace(tail)) {
+			return
+		}
+		if isNew {
+			path = append(path, tail...)
+		}
+		if limits() || (isNew && push(&next, len(tail))) {
 			return
 		}
 	}

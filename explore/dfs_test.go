@@ -80,7 +80,10 @@ func TestDFSMatchesBFS(t *testing.T) {
 		}
 		por := search(t, m, explore.Options{All: true, Props: all, POR: true})
 		sym := search(t, m, explore.Options{All: true, Props: all, Symmetry: true})
+		chains := search(t, m, explore.Options{All: true, Props: all, Chains: true})
+		porChains := search(t, m, explore.Options{All: true, Props: all, POR: true, Chains: true})
 		for _, o := range []explore.Options{
+			{Chains: true}, {POR: true, Chains: true}, {POR: true, Symmetry: true, Chains: true},
 			{Store: explore.Exact}, {Store: explore.Fingerprint}, {Store: explore.Fingerprint, FPBits: 128},
 			{Store: explore.Bitstate, BitstateBytes: 16 << 20},
 			{POR: true}, {Symmetry: true}, {POR: true, Symmetry: true},
@@ -88,15 +91,19 @@ func TestDFSMatchesBFS(t *testing.T) {
 		} {
 			o.Strategy, o.All, o.Props = explore.DFS, true, all
 			res := search(t, m, o)
-			n := fmt.Sprintf("%s/dfs,store=%s/%d,por=%v,sym=%v", name, res.Store, o.FPBits, o.POR, o.Symmetry)
+			n := fmt.Sprintf("%s/dfs,store=%s/%d,por=%v,sym=%v,chains=%v", name, res.Store, o.FPBits, o.POR, o.Symmetry, o.Chains)
 			if !res.Complete || res.Stopped != "" || !slices.Equal(violated(res), violated(plain)) {
 				t.Errorf("%s: violated %v (complete %v %q), BFS %v", n, violated(res), res.Complete, res.Stopped, violated(plain))
 			}
 			checkReplays(t, n, m, res)
 			want := plain
 			switch {
-			case o.POR && o.Symmetry:
+			case o.Symmetry && (o.POR || o.Chains):
 				want = nil
+			case o.POR && o.Chains:
+				want = porChains
+			case o.Chains:
+				want = chains
 			case o.POR:
 				want = por
 			case o.Symmetry:
@@ -119,6 +126,9 @@ func TestDFSMatchesBFS(t *testing.T) {
 			}
 			if o.Symmetry {
 				wantRed = append(wantRed, "symmetry")
+			}
+			if o.Chains {
+				wantRed = append(wantRed, "chains")
 			}
 			if res.Store != wantStore || res.StoreBytes <= 0 || res.Workers != 1 || !slices.Equal(res.Reductions, wantRed) {
 				t.Errorf("%s: result says store %q bytes %d workers %d reductions %v", n, res.Store, res.StoreBytes, res.Workers, res.Reductions)

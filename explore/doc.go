@@ -61,19 +61,20 @@
 // cycle proviso is needed, in BFS or in DFS (no successor is ever on the
 // stack).
 //
-// Chain compression (Options.Chains, BFS) stores only the states with a
-// choice: a state with exactly one step to take (one enabled step, or with
-// POR a persistent set of one) is judged, by every State and Step judge,
-// and its step is followed at once, but it is not stored (DIVINE's
-// tau-reduction, SPIN's statement merging, with POR's choice as the rule).
-// No interleaving is dropped that POR does not already drop; what changes
-// is only that a chain state reached twice is walked twice. Whether a
-// state is a chain state depends on the state alone, so a node's schedule
-// is its first step and then the chain rule, which traceTo redoes from the
-// initial state. With POR it stores 2.5 to 3.3 times fewer states (3 CPUs
-// / 3 and 4 tasks) for about a third more transitions; BFS's levels then
-// count stored states, not steps, so the first violation found need not
-// have the shortest schedule (the minimiser finds that).
+// Chain compression (Options.Chains, BFS and DFS) stores only the states
+// with a choice: a state with exactly one step to take (one enabled step,
+// or with POR a persistent set of one) is judged, by every State and Step
+// judge, and its step is followed at once, but it is not stored (DIVINE's
+// tau-reduction, SPIN's statement merging, with POR's choice as the
+// rule). No interleaving is dropped that POR does not already drop; what
+// changes is only that a chain state reached twice is walked twice.
+// Whether a state is a chain state depends on the state alone, so BFS and
+// DFS store the same states, and a BFS node's schedule is its first step
+// and then the chain rule, which traceTo redoes from the initial state.
+// With POR it stores 2.5 to 3.4 times fewer states (3 CPUs / 3 and 4
+// tasks) for about a third more transitions; BFS's levels then count
+// stored states, not steps, so the first violation found need not have the
+// shortest schedule (the minimiser finds that).
 //
 // Symmetry reduction (Options.Symmetry) stores one state per orbit of
 // model.Symmetries: BFS's level and DFS's stack keep the state itself and

@@ -95,10 +95,10 @@ type Options struct {
 	// model.Symmetries (states equal up to renaming interchangeable tasks
 	// or CPUs).
 	Symmetry bool
-	// Chains makes BFS follow the one step of a chain state (one enabled
-	// step, or with POR a persistent set of one) at once: the state is
-	// judged but not stored, so the store holds only branching and
-	// terminal states (chain compression). Schedules are unchanged and
+	// Chains makes BFS and DFS follow the one step of a chain state (one
+	// enabled step, or with POR a persistent set of one) at once: the
+	// state is judged but not stored, so the store holds only branching
+	// and terminal states (chain compression). Schedules are unchanged and
 	// replay as they are; BFS's levels then count stored states, not
 	// steps, so its first violation need not be the shortest.
 	Chains bool

@@ -110,7 +110,7 @@ func (e *explorer) setupBFS() error {
 	if e.opt.Symmetry {
 		e.res.Reductions = append(e.res.Reductions, "symmetry")
 	}
-	if e.opt.Chains && e.opt.Strategy != DFS {
+	if e.opt.Chains {
 		e.res.Reductions = append(e.res.Reductions, "chains")
 	}
 	return nil
