@@ -38,3 +38,29 @@ func BenchmarkBFS(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBFSReduced is BenchmarkBFS with the command line's default
+// reductions (POR, symmetry, chain compression) and the fingerprint store:
+// states/s counts stored states, transitions/s every step taken.
+func BenchmarkBFSReduced(b *testing.B) {
+	sc, err := model.GenerateScenario(3, 4)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := newModel(b, sc, "mainline-2.6.24")
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("3cpu4task/workers=%d", workers), func(b *testing.B) {
+			var states, transitions int64
+			for b.Loop() {
+				res := search(b, m, explore.Options{Workers: workers, POR: true, Symmetry: true, Chains: true})
+				if !res.Complete || len(res.Violations) > 0 {
+					b.Fatal("mainline search not clean")
+				}
+				states += res.Stats.States
+				transitions += res.Stats.Transitions
+			}
+			b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+			b.ReportMetric(float64(transitions)/b.Elapsed().Seconds(), "transitions/s")
+		})
+	}
+}

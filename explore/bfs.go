@@ -318,13 +318,9 @@ func (w *worker) expand(id uint32, length int) {
 		model.CopyState(&w.succ, &w.cur, m.Sc)
 		w.eff = m.Apply(&w.succ, st)
 		w.transitions++
-		prev := &w.cur
 		w.tail = append(w.tail[:0], st)
-		if e.opt.Chains {
-			prev = w.follow(id, length, prev)
-		}
-		key := w.key(&w.succ)
-		isNew := e.store.add(fingerprint(key), key)
+		prev, f, key := w.follow(id, length)
+		isNew := e.store.add(f, key)
 		if isNew {
 			w.fresh++
 			w.nodes = append(w.nodes, node{id, st})
@@ -343,19 +339,27 @@ func (w *worker) expand(id uint32, length int) {
 	}
 }
 
-// follow is chain compression (Options.Chains). w.succ was reached from
-// prev by the steps of w.tail (one so far, with effects w.eff). While
-// w.succ is a chain state (chainStep), follow judges the step into it and
-// the state itself, which is not stored, and takes its one step; it
-// returns the state the last step of w.tail left (w.cur or w.mid), so
-// that the caller judges that step and stores the chain's end. A
-// violation in the chain is recorded with the steps from state id.
-func (w *worker) follow(id uint32, length int, prev *model.State) *model.State {
+// follow returns the fingerprint and store key of w.succ, reached from w.cur by the steps
+// of w.tail (one so far, with effects w.eff), and the state the last of
+// them left. With chain compression (Options.Chains), while w.succ is a
+// chain state (chainStep) not already in the store, follow judges the
+// step into it and the state itself, which is not stored, and takes its
+// one step; a violation in the chain is recorded with the steps from state
+// id. A state in the store is no chain state (or, with symmetry, one of
+// its orbit is stored and expanded), so the check, and the persistent set
+// it needs, is skipped for the successors already visited: most of them.
+func (w *worker) follow(id uint32, length int) (*model.State, fp, []byte) {
 	e, m := w.e, w.e.m
+	prev := &w.cur
 	for {
+		key := w.key(&w.succ)
+		f := fingerprint(key)
+		if !e.opt.Chains || e.store.has(f, key) {
+			return prev, f, key
+		}
 		next, ok := e.chainStep(&w.succ, &w.chain)
 		if !ok {
-			return prev
+			return prev, f, key
 		}
 		last := w.tail[len(w.tail)-1]
 		if prop, msg := e.judgeStep(prev, last, &w.eff, &w.succ, true); prop >= 0 {

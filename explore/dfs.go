@@ -146,6 +146,9 @@ func (e *explorer) dfs() {
 		// Chain compression: judge each chain state, store none of them,
 		// and follow its one step (see bfs.go's follow).
 		for e.opt.Chains {
+			if key := w.key(&next); e.store.has(fingerprint(key), key) {
+				break // stored: no chain state (see bfs.go's follow)
+			}
 			nst, ok := e.chainStep(&next, &chain)
 			if !ok {
 				break

@@ -43,6 +43,8 @@ type store interface {
 	// add inserts a state, given its encoding and fingerprint, and reports
 	// whether it was new.
 	add(f fp, enc []byte) bool
+	// has reports whether a state is in the store, without adding it.
+	has(f fp, enc []byte) bool
 	// count adds n states that add reported new: workers batch the
 	// count, so that they do not contend on one counter.
 	count(n int64)
@@ -124,6 +126,23 @@ func (t *table64) insert(h uint64) bool {
 				return true
 			}
 			continue // lost the race for this slot: look at it again
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+}
+
+func (t *table64) has(f fp, _ []byte) bool {
+	h := max(f[0], 1)
+	n := uint64(len(t.slots))
+	i, _ := bits.Mul64(h, n)
+	for {
+		switch atomic.LoadUint64(&t.slots[i]) {
+		case h:
+			return true
+		case 0:
+			return false
 		}
 		if i++; i == n {
 			i = 0
@@ -221,6 +240,29 @@ func (t *table128) insert(a, b uint64) bool {
 	}
 }
 
+func (t *table128) has(f fp, _ []byte) bool {
+	a, b := max(f[0], 1), f[1]|1
+	n := uint64(len(t.slots) / 2)
+	i, _ := bits.Mul64(a, n)
+	for {
+		v := atomic.LoadUint64(&t.slots[2*i])
+		if v == 0 {
+			return false
+		}
+		if v == a {
+			var w uint64
+			for w = atomic.LoadUint64(&t.slots[2*i+1]); w == 0; w = atomic.LoadUint64(&t.slots[2*i+1]) {
+			}
+			if w == b {
+				return true
+			}
+		}
+		if i++; i == n {
+			i = 0
+		}
+	}
+}
+
 func (t *table128) bytes() int64 { return int64(len(t.slots)) * 8 }
 func (t *table128) full(n int64) bool {
 	return float64(t.n.Load()+n) > maxLoad*float64(len(t.slots)/2)
@@ -279,6 +321,14 @@ func (s *exactStore) add(f fp, enc []byte) bool {
 	return true
 }
 
+func (s *exactStore) has(f fp, enc []byte) bool {
+	sh := &s.shards[f[1]>>56]
+	sh.Lock()
+	defer sh.Unlock()
+	_, ok := sh.m[string(enc)]
+	return ok
+}
+
 func (s *exactStore) count(int64)                       {}
 func (s *exactStore) bytes() int64                      { return s.size.Load() }
 func (s *exactStore) full(int64) bool                   { return false }
@@ -324,6 +374,18 @@ func (b *bitstate) add(f fp, _ []byte) bool {
 			return true
 		}
 	}
+}
+
+func (b *bitstate) has(f fp, _ []byte) bool {
+	m := uint64(len(b.words)) * 64
+	h1, h2 := f[0], f[1]|1
+	for i := 0; i < bitK; i++ {
+		pos, _ := bits.Mul64(h1+uint64(i)*h2, m)
+		if atomic.LoadUint64(&b.words[pos/64])&(uint64(1)<<(pos%64)) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func (b *bitstate) count(int64)     {}
