@@ -1,6 +1,9 @@
 package explore
 
 import (
+	"math/bits"
+	"sync"
+
 	"github.com/rqcheck/rqcheck/model"
 	"github.com/rqcheck/rqcheck/properties"
 )
@@ -55,23 +58,42 @@ import (
 // It tries every CPU with an enabled step as the seed of the closure and
 // keeps the smallest ample set that is invisible; the cycle proviso (full
 // expansion when an ample successor closes a cycle) is the caller's.
+//
+// What the closures consult is computed on demand and at most once per
+// state (see porState): whether a CPU is visible, and its footprints,
+// when it is first tried as a seed or joins a closure (a CPU whose first
+// statement writes vis is visible without the rest: a closure that meets
+// a visible CPU gives up, so its footprints are never needed);
+// FutureGiven(s, d, T) when a closure first needs it for d and T
+// (model.FutureAnalysis shares what does not depend on T). A closure
+// needs no FutureGiven(s, d, T) when T's steps write nothing and read
+// nothing of d's FutureWriteBound (then they cannot conflict), and it
+// stops as soon as it is bound to give up (a visible CPU, or bestSize
+// steps or more, has joined the set it grows into), without computing
+// futures it no longer needs. The sets it returns are those of the
+// closure computed in full.
 func persistent(m *model.Model, s *model.State, enabled []model.Step, vis model.Objs, out []model.Step) []model.Step {
 	if len(enabled) <= 1 {
 		return enabled
 	}
-	var ps porState
+	var active model.CPUSet
 	for _, st := range enabled {
-		ps.nsteps[st.CPU]++
-		ps.active |= 1 << st.CPU
+		active |= 1 << st.CPU
 	}
-	if ps.active&(ps.active-1) == 0 {
+	if active&(active-1) == 0 {
 		return enabled // one CPU: nothing to choose
 	}
-	ps.init(m, s, vis)
+	ps := porStates.Get().(*porState)
+	defer porStates.Put(ps)
+	ps.reset(m, s, vis, active)
+	for _, st := range enabled {
+		ps.nsteps[st.CPU]++
+	}
 
 	best, bestSize := model.CPUSet(0), len(enabled)
-	for seed := 0; seed < ps.n; seed++ {
-		if !ps.active.Has(seed) || ps.visible.Has(seed) || ps.nsteps[seed] >= bestSize {
+	for seeds := ps.active; seeds != 0; seeds &= seeds - 1 {
+		seed := bits.TrailingZeros16(uint16(seeds))
+		if ps.nsteps[seed] >= bestSize || ps.visibleCPU(seed) {
 			continue
 		}
 		T, size := ps.closure(model.CPUSet(1)<<seed, bestSize)
@@ -91,60 +113,113 @@ func persistent(m *model.Model, s *model.State, enabled []model.Step, vis model.
 	return out
 }
 
-// porState is what persistent computes once per state.
+// porStates recycles porStates (a FutureAnalysis holds a State).
+var porStates = sync.Pool{New: func() any { return new(porState) }}
+
+// porState is what persistent computes for one state, each part on
+// demand and at most once.
 type porState struct {
-	m       *model.Model
-	s       *model.State
-	n       int
-	active  model.CPUSet // CPUs with an enabled step
-	nsteps  [model.MaxCPUs]int
-	fr, fw  [model.MaxCPUs]model.Objs // footprints of c's steps: enabled ones, and the guards of the others
-	visible model.CPUSet              // CPUs with an enabled step that writes vis
+	m      *model.Model
+	s      *model.State
+	n      int
+	vis    model.Objs
+	active model.CPUSet // CPUs with an enabled step
+	nsteps [model.MaxCPUs]int
+	// known: the CPUs c whose fr, fw, visible and waitOn are computed
+	// (see know).
+	known  model.CPUSet
+	fr, fw [model.MaxCPUs]model.Objs // footprints of c's steps: enabled ones, and the guards of the others
+	// visible: CPUs with an enabled step that writes vis, as far as know
+	// or visibleCPU has found.
+	visible model.CPUSet
 	waitOn  [model.MaxCPUs]model.CPUSet
-	// futures caches FuturesGiven(s, T) for the sets T the closures
-	// reach (a handful per state).
+	// mayWait, once mayWaitDone: m.MayWait(s), some context may spin
+	// on a held lock.
+	mayWait, mayWaitDone bool
+	// fa is the analysis of s behind FutureGiven and Footprint, and faT
+	// the frozen set it was last given (once faGiven).
+	fa      model.FutureAnalysis
+	faGiven bool
+	faT     model.CPUSet
+	// futures caches FutureGiven(s, d, T) for the sets T the closures
+	// reach (a handful per state) and the CPUs d they need.
 	futures  [8]porFutures
-	nfutures int
+	nfutures int // entries in use
+	next     int // the entry to reuse when all are in use
 }
 
+// porFutures holds FutureGiven(s, d, T) for the CPUs d of done.
 type porFutures struct {
 	T    model.CPUSet
+	done model.CPUSet
 	r, w [model.MaxCPUs]model.Objs
 }
 
-func (ps *porState) init(m *model.Model, s *model.State, vis model.Objs) {
-	ps.m, ps.s, ps.n = m, s, m.NumCPUs()
-	kinds := [...]model.StepKind{model.KRun, model.KTick, model.KSyscall, model.KIPI}
-	for c := 0; c < ps.n; c++ {
-		for _, k := range kinds {
-			r, w := m.Footprint(s, model.Step{CPU: int8(c), Kind: k})
-			ps.fr[c] |= r
-			ps.fw[c] |= w
-			if w&vis != 0 {
-				ps.visible |= 1 << c
-			}
-		}
-		for lvl := model.LevelThread; lvl <= model.LevelHardirq; lvl++ {
-			if l, ok := m.Blocked(s, c, lvl); ok {
-				ps.waitOn[c] |= 1 << model.CtxCPU(s.Owner(l))
-			}
+// reset prepares ps for state s, with visibility vis and the CPUs of
+// active (those with an enabled step) and nothing known yet.
+func (ps *porState) reset(m *model.Model, s *model.State, vis model.Objs, active model.CPUSet) {
+	ps.m, ps.s, ps.n, ps.vis, ps.active = m, s, m.NumCPUs(), vis, active
+	ps.nsteps = [model.MaxCPUs]int{}
+	ps.known, ps.visible = 0, 0
+	ps.fa.Reset(m, s)
+	ps.faGiven, ps.mayWaitDone = false, false
+	ps.nfutures, ps.next = 0, 0
+}
+
+// know computes, if it has not yet, CPU c's part of porState: the union
+// of the Footprints of its steps of every kind (CPUFootprint), whether
+// one of them writes vis, and the CPUs whose contexts hold the locks its
+// contexts spin on.
+func (ps *porState) know(c int) {
+	if ps.known.Has(c) {
+		return
+	}
+	ps.known |= 1 << c
+	r, w := ps.fa.CPUFootprint(c)
+	ps.fr[c], ps.fw[c], ps.waitOn[c] = r, w, 0
+	if w&ps.vis != 0 { // one of c's steps writes vis
+		ps.visible |= 1 << c
+	}
+	if !ps.mayWaitDone {
+		ps.mayWait, ps.mayWaitDone = ps.m.MayWait(ps.s), true
+	}
+	if !ps.mayWait {
+		return // no lock is held: no context spins
+	}
+	for lvl := model.LevelThread; lvl <= model.LevelHardirq; lvl++ {
+		if l, ok := ps.m.Blocked(ps.s, c, lvl); ok {
+			ps.waitOn[c] |= 1 << model.CtxCPU(ps.s.Owner(l))
 		}
 	}
+}
+
+// visibleCPU reports whether one of c's steps writes vis. When the
+// first statement of its KRun step (or its KIPI step) does, it answers
+// without the rest of know: fr, fw and waitOn of a visible CPU are never
+// used (every closure that meets one gives up).
+func (ps *porState) visibleCPU(c int) bool {
+	if !ps.known.Has(c) && !ps.visible.Has(c) && ps.fa.CPUWritesAtLeast(c)&ps.vis != 0 {
+		ps.visible |= 1 << c
+	}
+	if ps.visible.Has(c) {
+		return true
+	}
+	ps.know(c)
+	return ps.visible.Has(c)
 }
 
 // closure grows the CPU set T until no CPU outside it conflicts with it,
 // and returns it with its number of enabled steps. It gives up (returns
 // 0) as soon as T holds a CPU with a visible step, or bestSize enabled
-// steps or more.
+// steps or more; since T only grows, it may give up as soon as the set
+// it grows into does.
 func (ps *porState) closure(T model.CPUSet, bestSize int) (model.CPUSet, int) {
 	for {
 		var r, w model.Objs
 		size := 0
-		for c := 0; c < ps.n; c++ {
-			if !T.Has(c) {
-				continue
-			}
-			if ps.visible.Has(c) {
+		for cs := T; cs != 0; cs &= cs - 1 {
+			c := bits.TrailingZeros16(uint16(cs))
+			if ps.visibleCPU(c) {
 				return 0, 0
 			}
 			r |= ps.fr[c]
@@ -155,18 +230,27 @@ func (ps *porState) closure(T model.CPUSet, bestSize int) (model.CPUSet, int) {
 			return 0, 0
 		}
 		grown := T
-		for c := 0; c < ps.n; c++ {
-			if T.Has(c) {
-				grown |= ps.waitOn[c]
+		for cs := T; cs != 0; cs &= cs - 1 {
+			grown |= ps.waitOn[bits.TrailingZeros16(uint16(cs))]
+		}
+		for cs := grown &^ T; cs != 0; cs &= cs - 1 {
+			c := bits.TrailingZeros16(uint16(cs))
+			if size += ps.nsteps[c]; size >= bestSize || ps.visibleCPU(c) {
+				return 0, 0 // the next round would give up
 			}
 		}
 		fut := ps.futuresGiven(T)
-		for d := 0; d < ps.n; d++ {
-			if grown.Has(d) {
-				continue
+		for cs := (model.CPUSet(1)<<ps.n - 1) &^ grown; cs != 0; cs &= cs - 1 {
+			d := bits.TrailingZeros16(uint16(cs))
+			if w == 0 && r&ps.fa.FutureWriteBound(d) == 0 {
+				continue // no conflict with a future within the bound
 			}
-			if model.Conflict(r, w, fut.r[d], fut.w[d]) {
+			fr, fw := ps.future(fut, d)
+			if model.Conflict(r, w, fr, fw) {
 				grown |= 1 << d
+				if size += ps.nsteps[d]; size >= bestSize || ps.visibleCPU(d) {
+					return 0, 0 // the next round would give up
+				}
 			}
 		}
 		if grown == T {
@@ -176,17 +260,38 @@ func (ps *porState) closure(T model.CPUSet, bestSize int) (model.CPUSet, int) {
 	}
 }
 
+// futuresGiven returns the cache entry for T, making one (with no CPU
+// done) if there is none.
 func (ps *porState) futuresGiven(T model.CPUSet) *porFutures {
 	for i := 0; i < ps.nfutures; i++ {
 		if ps.futures[i].T == T {
 			return &ps.futures[i]
 		}
 	}
-	f := &ps.futures[ps.nfutures%len(ps.futures)]
-	ps.nfutures = min(ps.nfutures+1, len(ps.futures))
-	f.T = T
-	ps.m.FuturesGiven(ps.s, T, &f.r, &f.w)
+	var f *porFutures
+	if ps.nfutures < len(ps.futures) {
+		f = &ps.futures[ps.nfutures]
+		ps.nfutures++
+	} else {
+		f = &ps.futures[ps.next]
+		ps.next = (ps.next + 1) % len(ps.futures)
+	}
+	f.T, f.done = T, 0
 	return f
+}
+
+// future returns FutureGiven(s, d, f.T), computing it if f does not hold
+// it yet.
+func (ps *porState) future(f *porFutures, d int) (read, write model.Objs) {
+	if !f.done.Has(d) {
+		if !ps.faGiven || ps.faT != f.T {
+			ps.fa.Given(f.T)
+			ps.faGiven, ps.faT = true, f.T
+		}
+		f.r[d], f.w[d] = ps.fa.Future(d)
+		f.done |= 1 << d
+	}
+	return f.r[d], f.w[d]
 }
 
 // visibility returns the objects that the properties among props whose

@@ -80,7 +80,9 @@ func porSearch(m *model.Model, props []*properties.Property, reduce bool, limit 
 		}
 		steps := buf
 		if reduce {
-			amp = persistent(m, s, buf, vis, amp)
+			// A copy: persistent may return buf itself, and amp's storage
+			// is reused below and by the next call.
+			amp = append(amp[:0:0], persistent(m, s, buf, vis, nil)...)
 			if len(amp) < len(buf) {
 				// Cycle proviso: expand fully if an ample successor is on
 				// the stack.

@@ -252,6 +252,15 @@ func LockedAccess(j, d int) (read, write Objs) {
 // Footprint executes the step on a copy of s to follow its Inline
 // continuation; s is not modified.
 func (m *Model) Footprint(s *State, st Step) (read, write Objs) {
+	var t State
+	return m.footprint(s, st, &t)
+}
+
+// footprint is Footprint with t as the copy of s to run the step on: t
+// must hold a state of m's scenario (or be zero), so that its CPUs and
+// tasks beyond the scenario's are zero as in a fresh copy (no step
+// touches them). Steps of other kinds than KRun do not use t.
+func (m *Model) footprint(s *State, st Step, t *State) (read, write Objs) {
 	c := int(st.CPU)
 	read = ObjBug
 	if s.Bug != 0 {
@@ -279,18 +288,17 @@ func (m *Model) Footprint(s *State, st Step) (read, write Objs) {
 	if !m.runnable(s, c, ctx) {
 		return read | m.guardReads(s, c, ctx), 0
 	}
-	var t State
-	CopyState(&t, s, m.Sc)
+	CopyState(t, s, m.Sc)
 	eff := Effects{AffinityDone: -1}
 	for first := true; first || t.Bug == 0; first = false {
 		ctx, lvl = t.Top(c)
 		if !first && !Steps[ctx.PC].Inline {
 			break
 		}
-		r, w := m.stmtFootprint(&t, c, lvl, ctx)
+		r, w := m.stmtFootprint(t, c, lvl, ctx)
 		read |= r
 		write |= w
-		m.exec(&t, c, lvl, ctx, &eff)
+		m.exec(t, c, lvl, ctx, &eff)
 	}
 	if t.Bug != 0 {
 		write |= ObjBug
@@ -320,26 +328,6 @@ func (m *Model) guardReads(s *State, c int, ctx *Ctx) Objs {
 		return lockObj(l)
 	}
 	return 0
-}
-
-// heldLocks returns the objects of the locks (runqueue locks, completion
-// wait.locks, call_lock) that contexts of the CPUs of cs hold in s.
-func (m *Model) heldLocks(s *State, cs CPUSet) Objs {
-	var o Objs
-	for c := 0; c < m.n; c++ {
-		if own := s.CPU[c].Lock; own != NoOwner && cs.Has(CtxCPU(own)) {
-			o |= ObjRqLock(c)
-		}
-	}
-	for t := 0; t < m.nt; t++ {
-		if own := s.Task[t].ReqLock; own != NoOwner && cs.Has(CtxCPU(own)) {
-			o |= ObjReq(t)
-		}
-	}
-	if own := s.CallLock; own != NoOwner && cs.Has(CtxCPU(own)) {
-		o |= ObjCall
-	}
-	return o
 }
 
 // lockObj maps a lock identifier to its object.
@@ -729,30 +717,170 @@ func (m *Model) Future(s *State, c int) (read, write Objs) {
 //     shared step takes such a lock with no interrupt able to come in
 //     (see spinsForever).
 func (m *Model) FutureGiven(s *State, c int, frozen CPUSet) (read, write Objs) {
-	var p prospects
-	m.prospects(s, frozen, &p)
-	return m.future(s, c, &p)
+	var a FutureAnalysis
+	a.Reset(m, s)
+	a.Given(frozen)
+	return a.Future(c)
 }
 
 // FuturesGiven is FutureGiven for every CPU not in frozen at once (it
 // shares the analysis): read[c], write[c] equal FutureGiven(s, c, frozen)
 // for c not in frozen, and are zero for the CPUs of frozen.
 func (m *Model) FuturesGiven(s *State, frozen CPUSet, read, write *[MaxCPUs]Objs) {
-	var p prospects
-	m.prospects(s, frozen, &p)
+	var a FutureAnalysis
+	a.Reset(m, s)
+	a.Given(frozen)
 	for c := 0; c < m.n; c++ {
 		read[c], write[c] = 0, 0
 		if !frozen.Has(c) {
-			read[c], write[c] = m.future(s, c, &p)
+			read[c], write[c] = a.Future(c)
 		}
 	}
 }
 
+// FutureAnalysis computes FutureGiven in one state for any number of
+// frozen sets and CPUs, on demand: the first Given after Reset computes
+// the facts of the state that the analysis consults and that do not
+// depend on the frozen set (futureFacts), each Given runs the rules of
+// prospects for a frozen set, and Future(c) is then FutureGiven(s, c,
+// frozen), the same result as FutureGiven's for every state, frozen set
+// and CPU. It also computes Footprints in the state without allocating
+// or clearing a State. The zero value is ready for Reset; an analysis
+// may be reset any number of times, for any models, and the state must
+// not change between a Reset and the last call that follows it.
+type FutureAnalysis struct {
+	m     *Model
+	s     *State
+	p     prospects
+	facts bool // p.f holds the facts of s
+	// of is the model whose states scratch has held since it was last
+	// zero, and whose scenario mc describes.
+	of      *Model
+	scratch State
+	walk    walkScratch
+	mc      modelConsts
+}
+
+// walkScratch is spinsForever's walk's copy of the state and its
+// Footprints' copy; like FutureAnalysis.scratch, they only ever hold
+// states of one model (or are zero).
+type walkScratch [2]State
+
+// modelConsts are what the analysis consults of a model's scenario.
+type modelConsts struct {
+	callMask [maxCalls]CPUSet // cpuMask of each affinity call
+	affMask  [MaxTasks]CPUSet // the union of the masks of the calls that target each task
+	affTasks Objs             // ObjTask of every call's target
+}
+
+// maxCalls bounds the number of affinity calls of a scenario (Validate).
+const maxCalls = 15
+
+// Reset starts an analysis of state s of m.
+func (a *FutureAnalysis) Reset(m *Model, s *State) {
+	a.m, a.s, a.facts = m, s, false
+	if a.of != m {
+		if a.of != nil {
+			a.scratch, a.walk, a.mc = State{}, walkScratch{}, modelConsts{}
+		}
+		a.of = m
+		for k, c := range m.Sc.Affinity {
+			mask := CPUSet(cpuMask(c.Mask, m.n))
+			a.mc.callMask[k] = mask
+			a.mc.affMask[c.Target] |= mask
+			a.mc.affTasks |= ObjTask(c.Target)
+		}
+	}
+}
+
+// Given computes the prospects of the state along the executions in
+// which the CPUs of frozen take no step; Future then answers for frozen.
+func (a *FutureAnalysis) Given(frozen CPUSet) {
+	if !a.facts {
+		a.m.lockFacts(a.s, &a.p.f)
+		a.m.stateFacts(a.s, &a.mc, &a.p.f)
+		a.facts = true
+	}
+	a.m.prospects(a.s, frozen, &a.p, &a.walk)
+}
+
+// Footprint is Footprint(s, st) for the state of the last Reset.
+func (a *FutureAnalysis) Footprint(st Step) (read, write Objs) {
+	return a.m.footprint(a.s, st, &a.scratch)
+}
+
+// CPUFootprint is the union of Footprint(s, st) for the state of the
+// last Reset over the steps st of CPU c of every kind (KRun, KTick,
+// KSyscall, KIPI), enabled or not. (KTick's footprint is ObjBug alone,
+// which every footprint reads: it adds nothing.)
+func (a *FutureAnalysis) CPUFootprint(c int) (read, write Objs) {
+	read, write = a.m.footprint(a.s, Step{CPU: int8(c), Kind: KRun}, &a.scratch)
+	for _, k := range [...]StepKind{KSyscall, KIPI} {
+		r, w := a.m.footprint(a.s, Step{CPU: int8(c), Kind: k}, nil)
+		read, write = read|r, write|w
+	}
+	return read, write
+}
+
+// CPUWritesAtLeast returns a part of CPUFootprint(c)'s write computed
+// without running a step: what the first statement of c's KRun step
+// writes, if the step is enabled (Footprint evaluates that statement in
+// s itself), and what its KIPI step writes.
+func (a *FutureAnalysis) CPUWritesAtLeast(c int) Objs {
+	m, s := a.m, a.s
+	if s.Bug != 0 {
+		return 0
+	}
+	var w Objs
+	if ctx, lvl := s.Top(c); m.runnable(s, c, ctx) {
+		_, w = m.stmtFootprint(s, c, lvl, ctx)
+	}
+	_, wi := m.footprint(s, Step{CPU: int8(c), Kind: KIPI}, nil)
+	return w | wi
+}
+
+// FutureWriteBound returns a set of objects that contains what CPU c may
+// write from the state of the last Reset on, whatever the frozen set:
+// FutureGiven(s, c, frozen)'s write for every frozen set. It needs no
+// prospects: it is every object but ObjBug and ObjCall, which future
+// writes only in the parts of variants that may fire a BUG there
+// (LBNoIrqSave's double_rq_lock, thermal-2008's block) and, for
+// call_lock and call_data, where c holds call_lock (its held locks) or
+// the variant sends IPIs (thermal-2008 with sensor=ipi). A step that
+// writes nothing and reads neither object of the bound conflicts with
+// none of c's future.
+func (a *FutureAnalysis) FutureWriteBound(c int) Objs {
+	m, s := a.m, a.s
+	w := ^(ObjBug | ObjCall)
+	if m.p.LBNoIrqSave || m.th.on && (m.th.beforeLock || m.th.ipi) {
+		w |= ObjBug
+	}
+	if m.th.on && m.th.ipi || s.CallLock != NoOwner && CtxCPU(s.CallLock) == c {
+		w |= ObjCall
+	}
+	return w
+}
+
+// Future is FutureGiven(s, c, frozen) for the state of the last Reset and
+// the frozen set of the last Given; c must not be in frozen.
+func (a *FutureAnalysis) Future(c int) (read, write Objs) {
+	return a.m.future(a.s, c, &a.p)
+}
+
 // prospects are what may still happen from a state, along the executions
-// in which the CPUs of frozen take no step. Each field over-approximates:
-// a false (or absent) entry is a promise that the thing cannot happen.
-// They form the least fixpoint of the rules in Model.prospects.
+// in which the CPUs of frozen take no step (prospectSets), with the facts
+// of the state they are computed from (f, which does not depend on
+// frozen: one computation serves every frozen set).
 type prospects struct {
+	prospectSets
+	f futureFacts
+}
+
+// prospectSets is the part of the prospects that depends on the frozen
+// set. Each field over-approximates: a false (or absent) entry is a
+// promise that the thing cannot happen. They form the least fixpoint of
+// the rules in Model.prospects.
+type prospectSets struct {
 	frozen CPUSet // the frozen CPUs, and the stuck ones
 	// stuck: CPUs not frozen that will spin for ever on a lock a frozen
 	// CPU holds, after private steps only (see spinsForever).
@@ -795,12 +923,278 @@ type prospects struct {
 	// wakeSource: migration threads someone may still wake (the part of
 	// wakeable that does not count their running or being runnable).
 	wakeSource CPUSet
+
+	// Derived once the fixpoint is reached, for future.
+	lockedBy CPUSet          // runqueues whose lock a context of a frozen CPU holds
+	arriveAt [MaxCPUs]uint16 // arriveAt[c]: the tasks t with c in arrive[t]
 }
 
-// prospects computes p for s and frozen: base facts from the state, then
-// the rules until nothing changes. Every rule only adds (still only
-// shrinks, as wakeable grows), so the result is the least set closed
-// under them. It is sound because every rule covers every way its fact
+// notFrozen is a CPUSet bit that stands for "no CPU" in futureFacts.pending
+// (a task that runs nowhere); no frozen set contains it (MaxCPUs < 16).
+const notFrozen CPUSet = 1 << 15
+
+// futureFacts are the facts of a state that prospects and future consult
+// and that do not depend on the frozen set, computed once per state
+// (FutureAnalysis) for all the frozen sets asked about. Each is what the
+// rule that consults it computed from the state before; the comments say
+// which.
+type futureFacts struct {
+	lockFacts
+	stateFacts
+}
+
+// lockFacts are the facts about locks and guards (some computed on
+// demand).
+type lockFacts struct {
+	lockCPU [MaxCPUs]int8 // the CPU whose context holds rq[j]->lock, -1 if free
+	// held[c]: the objects of the locks (runqueue locks, completion
+	// wait.locks, call_lock) that c's contexts hold; holders: the CPUs
+	// whose contexts hold one.
+	held    [MaxCPUs]Objs
+	holders CPUSet
+	// spinOn[c], once spinDone has c: the CPU whose context holds the
+	// lock that c reaches in spinsForever's walk, -1 if none (see
+	// spinOwner).
+	spinOn   [MaxCPUs]int8
+	spinDone CPUSet
+	// guard[c], once guardDone has c: the guardReads of c's contexts.
+	guard     [MaxCPUs]Objs
+	guardDone CPUSet
+}
+
+// stateFacts are the other facts (the first Given computes them).
+type stateFacts struct {
+	caller     int       // callerBusy's task, -1 if none
+	callerBusy bool      // callerBusy's verdict
+	callerOn   int       // runningOn(caller) when callerBusy, else -1
+	phase      callPhase // callerPhase of the caller when callerBusy
+	first      int       // the first call whose set_cpus_allowed part may still run, when callerBusy
+	queuedRq   int       // the caller's ctx.Rq1 when callerBusy and phase is callQueued, else -1
+
+	kickMay CPUSet           // kickMayCome
+	busiest [MaxCPUs]int8    // SoftLB.Busiest
+	allowed [MaxTasks]CPUSet // allowedEver
+	arrive  [MaxTasks]CPUSet // 1 << task_cpu
+
+	// Requests queued or being served (whatever frozen), and the calls
+	// from first on (which count only while the caller is active): the
+	// tasks they name, where they move them, their destinations.
+	reqTargets  uint16
+	reqMoveTo   [MaxTasks]CPUSet
+	reqDests    CPUSet
+	callTargets uint16
+	callMoveTo  [MaxTasks]CPUSet
+	callDests   CPUSet
+
+	pushTo    CPUSet // push_cpu of an active balance set or under way
+	wakeFixed CPUSet // migration threads that run, are runnable or have work
+	// pending[c]: where the contexts that are inside try_to_wake_up of
+	// migration/c, before the wake-up happened, run: their CPU, or
+	// notFrozen for a task that runs nowhere. A wake-up is under way in
+	// a context that may still step iff pending[c] has a bit outside the
+	// frozen set (a frozen CPU's contexts, and the task it runs, do not
+	// move).
+	pending [MaxCPUs]CPUSet
+
+	stillCand CPUSet         // stillThread without its wakeable test
+	nr2       CPUSet         // runqueues with nr_running > 1
+	pinned    [MaxTasks]int8 // the CPU whose curr task t is while on its runqueue (canLeave), else -1
+	// pinBit[t]: {pinned[t]}, or empty; t does not leave it while its
+	// thread level does not move (canLeave).
+	pinBit [MaxTasks]CPUSet
+	// comes[t]: the runqueues whose nr_running task t's arrival raises:
+	// all if it sleeps off the runqueues, else those but task_cpu.
+	comes    [MaxTasks]CPUSet
+	onRqAt   [MaxCPUs]uint16 // tasks on rq[c] (on_rq, task_cpu c) but the busy caller: mayEmpty's tasks
+	affTasks Objs            // ObjTask of every call's target
+	// softPh and niPh: softPhase and newidlePhase of each CPU.
+	softPh, niPh [MaxCPUs]lbPhase
+	// pullAlways: CPUs that pull unless frozen (a load_balance run to
+	// come, or one reading); pullMaybe: those and the CPUs that may pull
+	// depending on the prospects (an idle balance left, or a balancer
+	// with busiest chosen or moved): pulls is false for the others.
+	pullAlways, pullMaybe CPUSet
+	// moved: candidates' move_tasks replay for CPU c's balancer (0: the
+	// softirq's, 1: load_balance_newidle's), once movedDone has bit 2c+i:
+	// whether it leaves all_pinned set.
+	moved     [MaxCPUs][2]bool
+	movedDone uint16
+}
+
+// lockFacts computes f.lockFacts for s (the parts computed on demand
+// marked not done).
+func (m *Model) lockFacts(s *State, f *futureFacts) {
+	f.lockFacts = lockFacts{}
+	n, nt := m.n, m.nt
+	for j := 0; j < n; j++ {
+		f.lockCPU[j] = -1
+		if own := s.CPU[j].Lock; own != NoOwner {
+			o := CtxCPU(own)
+			f.lockCPU[j] = int8(o)
+			f.held[o] |= ObjRqLock(j)
+			f.holders |= 1 << o
+		}
+	}
+	for t := 0; t < nt; t++ {
+		if own := s.Task[t].ReqLock; own != NoOwner {
+			o := CtxCPU(own)
+			f.held[o] |= ObjReq(t)
+			f.holders |= 1 << o
+		}
+	}
+	if own := s.CallLock; own != NoOwner {
+		o := CtxCPU(own)
+		f.held[o] |= ObjCall
+		f.holders |= 1 << o
+	}
+}
+
+// guardOf is f.guard[c], computed on demand: what the guards of CPU c's
+// contexts read (guardReads).
+func (m *Model) guardOf(s *State, f *futureFacts, c int) Objs {
+	if !f.guardDone.Has(c) {
+		for lvl := LevelThread; lvl <= LevelHardirq; lvl++ {
+			if ctx := s.Ctx(c, lvl); ctx != nil {
+				f.guard[c] |= m.guardReads(s, c, ctx)
+			}
+		}
+		f.guardDone |= 1 << c
+	}
+	return f.guard[c]
+}
+
+// stateFacts computes f.stateFacts for s; mc holds m's constants.
+func (m *Model) stateFacts(s *State, mc *modelConsts, f *futureFacts) {
+	f.stateFacts = stateFacts{caller: -1, callerOn: -1, queuedRq: -1}
+	n, nt := m.n, m.nt
+	caller, busy := m.callerBusy(s)
+	f.caller, f.callerBusy = caller, busy
+	if busy {
+		f.callerOn = m.runningOn(s, caller)
+		f.phase = callerPhase(&s.Task[caller].Ctx)
+		f.first = int(s.Task[caller].Calls)
+		if f.phase == callLock {
+			f.first-- // the call under way has not decided yet
+		}
+		f.first = max(f.first, 0)
+		if f.phase == callQueued {
+			f.queuedRq = int(s.Task[caller].Ctx.Rq1)
+		}
+		for k := f.first; k < len(m.Sc.Affinity); k++ {
+			a := m.Sc.Affinity[k]
+			d := CPUSet(1) << callDest(uint8(mc.callMask[k]))
+			f.callTargets |= 1 << a.Target
+			f.callMoveTo[a.Target] |= d
+			f.callDests |= d
+		}
+	}
+	f.affTasks = mc.affTasks
+
+	for c := 0; c < n; c++ {
+		cpu := &s.CPU[c]
+		if m.kickMayCome(s, c) {
+			f.kickMay |= 1 << c
+		}
+		f.busiest[c] = cpu.SoftLB.Busiest
+		if cpu.NrRunning > 1 {
+			f.nr2 |= 1 << c
+		}
+		for i := 0; i < int(cpu.MigQLen); i++ {
+			if q := &s.Task[cpu.MigQ[i]]; q.ReqTask >= 0 && q.ReqDest >= 0 {
+				f.reqTargets |= 1 << q.ReqTask
+				f.reqMoveTo[q.ReqTask] |= 1 << q.ReqDest
+				f.reqDests |= 1 << q.ReqDest
+			}
+		}
+		if t, d, ok := migServing(s, c); ok {
+			f.reqTargets |= 1 << t
+			f.reqMoveTo[t] |= 1 << d
+			f.reqDests |= 1 << d
+		}
+		// Pushes: an active balance set or under way.
+		if cpu.ActiveBalance {
+			f.pushTo |= 1 << cpu.PushCPU
+		}
+		switch cpu.Mig.PC {
+		case PcDLBTry, PcDLBUnlock, PcDLBLockB, PcDLBLockA, PcDLBLock2, PcALBMove, PcALBUnlock:
+			f.pushTo |= 1 << cpu.Mig.Rq2
+		}
+		if cpu.Curr == CurrMig || cpu.MigOnRq || cpu.MigState == TaskRunning || cpu.MigQLen > 0 || cpu.ActiveBalance {
+			f.wakeFixed |= 1 << c
+		}
+		// Wake-ups of migration threads under way in c's contexts.
+		loc := CPUSet(1) << c
+		if cpu.InSoft {
+			f.addPending(&cpu.Soft, loc, n)
+		}
+		if cpu.InHard {
+			f.addPending(&cpu.Hard, loc, n)
+		}
+		f.addPending(&cpu.Mig, loc, n)
+		f.addPending(&cpu.Idle, loc, n)
+		if stillThread(s, c, caller, busy) {
+			f.stillCand |= 1 << c
+		}
+		// What pulls needs to look at.
+		f.softPh[c], f.niPh[c] = softPhase(s, c), newidlePhase(s, c)
+		if softRunsLeft(s, c) || f.softPh[c] == phReading || f.niPh[c] == phReading {
+			f.pullAlways |= 1 << c
+		}
+		if cpu.NewIdle > 0 || f.softPh[c] == phChosen || f.softPh[c] == phMoved || f.niPh[c] == phChosen || f.niPh[c] == phMoved {
+			f.pullMaybe |= 1 << c
+		}
+	}
+	f.pullMaybe |= f.pullAlways
+	// runningOn of every task: the lowest CPU it is curr of.
+	var runOn [MaxTasks]int8
+	for t := 0; t < nt; t++ {
+		runOn[t] = -1
+	}
+	for c := n - 1; c >= 0; c-- {
+		if t := int(s.CPU[c].Curr); t >= 0 && t < nt {
+			runOn[t] = int8(c)
+		}
+	}
+	all := CPUSet(1<<n - 1)
+	for t := 0; t < nt; t++ {
+		task := &s.Task[t]
+		f.arrive[t] = 1 << task.CPU
+		f.allowed[t] = m.allowedEver(s, t, mc)
+		f.pinned[t] = -1
+		if task.OnRq && int(s.CPU[task.CPU].Curr) == t {
+			f.pinned[t] = task.CPU
+			f.pinBit[t] = 1 << task.CPU
+		}
+		f.comes[t] = all
+		if task.OnRq || task.State == TaskRunning {
+			f.comes[t] &^= 1 << task.CPU
+		}
+		if task.OnRq && !(busy && t == caller) {
+			f.onRqAt[task.CPU] |= 1 << t
+		}
+		loc := notFrozen
+		if c := runOn[t]; c >= 0 {
+			loc = 1 << c
+		}
+		f.addPending(&task.Ctx, loc, n)
+	}
+}
+
+// addPending records in f.pending that ctx, which runs at loc, is inside
+// try_to_wake_up of a migration thread before the wake-up happened.
+func (f *futureFacts) addPending(ctx *Ctx, loc CPUSet, n int) {
+	switch ctx.PC {
+	case PcWakeSave, PcWakeLock, PcWakeRetryUnlock, PcWakeRetryRestore:
+		if c := -1 - int(ctx.Wake); c >= 0 && c < n {
+			f.pending[c] |= loc
+		}
+	}
+}
+
+// prospects computes p's sets for s and frozen from the facts p.f of s:
+// base facts from the state, then the rules until nothing changes. Every
+// rule only adds (still only shrinks, as wakeable grows), so the result
+// is the least set closed under them. It is sound because every rule covers every way its fact
 // can come about in the model, and a real event's causes happen before
 // it: by induction on the length of an execution, everything that happens
 // along it is in the fixpoint.
@@ -833,98 +1227,59 @@ type prospects struct {
 //   - An active_load_balance pushes to push_cpu: a CPU's own push_cpu
 //     while active_balance is set or the push is under way, a kicker
 //     (the kick sets push_cpu to this_cpu), and with thermal-2008 any CPU.
-func (m *Model) prospects(s *State, frozen CPUSet, p *prospects) {
-	*p = prospects{caller: -1}
+//
+// w is the walk's scratch (see spinsForever).
+func (m *Model) prospects(s *State, frozen CPUSet, p *prospects, w *walkScratch) {
 	n, nt := m.n, m.nt
 	all := CPUSet(1<<n - 1)
-	// CPUs that will spin for ever on a lock a frozen (or stuck) CPU
-	// holds take no more shared step: count them as frozen.
-	for {
-		stuck := CPUSet(0)
-		for c := 0; c < n; c++ {
-			if !frozen.Has(c) && m.spinsForever(s, c, frozen) {
-				stuck |= 1 << c
-			}
-		}
-		if stuck == 0 {
-			break
-		}
-		p.stuck |= stuck
-		frozen |= stuck
-	}
+	frozen &= all // the bits of no CPU do not count
+	p.prospectSets = prospectSets{caller: -1}
+	f := &p.f
+	frozen, p.stuck = m.withStuck(s, f, frozen, w)
 	p.frozen = frozen
-	caller, busy := m.callerBusy(s)
-	p.caller, p.callerBusy, p.active = caller, busy, busy
-	if busy {
-		if c := m.runningOn(s, caller); c >= 0 && frozen.Has(c) {
+	p.caller, p.callerBusy, p.active = f.caller, f.callerBusy, f.callerBusy
+	if f.callerBusy {
+		if c := f.callerOn; c >= 0 && frozen.Has(c) {
 			p.active = false
 		}
-		p.phase = callerPhase(&s.Task[caller].Ctx)
-		p.first = int(s.Task[caller].Calls)
-		if p.phase == callLock {
-			p.first-- // the call under way has not decided yet
-		}
-		p.first = max(p.first, 0)
+		p.phase, p.first = f.phase, f.first
 	}
-	for c := 0; c < n; c++ {
-		if !frozen.Has(c) && m.kickMayCome(s, c) {
-			p.kick |= 1 << c
-		}
-	}
-	for t := 0; t < nt; t++ {
-		p.arrive[t] = 1 << s.Task[t].CPU
-		p.allowed[t] = m.allowedEver(s, t)
-	}
+	p.kick = f.kickMay &^ frozen
+	p.arrive, p.allowed = f.arrive, f.allowed
 	// Calls to come and requests queued or being served: the tasks they
 	// name and where they move them.
+	p.targets, p.moveTo, p.dests = f.reqTargets, f.reqMoveTo, f.reqDests
 	if p.active {
-		for k := p.first; k < len(m.Sc.Affinity); k++ {
-			a := m.Sc.Affinity[k]
-			d := CPUSet(1) << callDest(cpuMask(a.Mask, n))
-			p.targets |= 1 << a.Target
-			p.moveTo[a.Target] |= d
-			p.dests |= d
+		p.targets |= f.callTargets
+		for t := 0; t < nt; t++ {
+			p.moveTo[t] |= f.callMoveTo[t]
 		}
+		p.dests |= f.callDests
 	}
+	// Pushes: an active balance set or under way, a kick (it sets
+	// busiest->push_cpu = this_cpu), or a thermal push.
+	p.pushTo = f.pushTo | p.kick
+	if m.th.on {
+		p.pushTo = all
+	}
+	// Migration threads running, runnable, with work, or with a wake-up
+	// under way (in a context that may still step, or promised by
+	// set_cpus_allowed after queueing a request here).
+	p.wakeFixed = f.wakeFixed
 	for c := 0; c < n; c++ {
-		cpu := &s.CPU[c]
-		for i := 0; i < int(cpu.MigQLen); i++ {
-			if q := &s.Task[cpu.MigQ[i]]; q.ReqTask >= 0 && q.ReqDest >= 0 {
-				p.targets |= 1 << q.ReqTask
-				p.moveTo[q.ReqTask] |= 1 << q.ReqDest
-				p.dests |= 1 << q.ReqDest
-			}
-		}
-		if t, d, ok := migServing(s, c); ok {
-			p.targets |= 1 << t
-			p.moveTo[t] |= 1 << d
-			p.dests |= 1 << d
-		}
-		// Pushes: an active balance set or under way, or a thermal push.
-		if cpu.ActiveBalance {
-			p.pushTo |= 1 << cpu.PushCPU
-		}
-		switch cpu.Mig.PC {
-		case PcDLBTry, PcDLBUnlock, PcDLBLockB, PcDLBLockA, PcDLBLock2, PcALBMove, PcALBUnlock:
-			p.pushTo |= 1 << cpu.Mig.Rq2
-		}
-		// Migration threads running, runnable, with work, or with a
-		// wake-up under way (in a context that may still step, or
-		// promised by set_cpus_allowed after queueing a request here).
-		if cpu.Curr == CurrMig || cpu.MigOnRq || cpu.MigState == TaskRunning || cpu.MigQLen > 0 || cpu.ActiveBalance {
-			p.wakeFixed |= 1 << c
-		}
-		if m.wakePending(s, int8(-1-c), frozen) || (p.active && p.phase == callQueued && int(s.Task[caller].Ctx.Rq1) == c) {
+		if f.pending[c]&^frozen != 0 || (p.active && f.queuedRq == c) {
 			p.wakeFixed |= 1 << c
 			p.wakeSource |= 1 << c
 		}
 	}
-	p.pushTo |= p.kick // a kick sets busiest->push_cpu = this_cpu
-	if m.th.on {
-		p.pushTo = all
-	}
 
 	p.wakeable = p.wakeFixed
+	// The idle-balance and puller rules read busy, wakeable (and moves,
+	// which follows from it), empty and pullers only: once a pass over
+	// them changes nothing, the next one would not either until busy or
+	// wakeable changes.
+	var passBusy, passWake CPUSet
+	passStable := false
 	for changed := true; changed; {
 		changed = false
 		grow := func(set *CPUSet, x CPUSet) {
@@ -934,64 +1289,68 @@ func (m *Model) prospects(s *State, frozen CPUSet, p *prospects) {
 			}
 		}
 		// Migration threads that may be woken.
-		for c := 0; c < n; c++ {
-			if m.migWokenLater(s, c, p) {
-				grow(&p.wakeSource, 1<<c)
-			}
-		}
+		grow(&p.wakeSource, m.migWokenLater(p))
 		grow(&p.wakeable, p.wakeSource)
 		// Thread levels that may move; idle balances.
-		var still CPUSet
-		for c := 0; c < n; c++ {
-			if m.stillThread(s, c, p) {
-				still |= 1 << c
-			}
-		}
-		p.still = still // shrinks only: wakeable only grows
-		p.moves = all &^ frozen &^ still
-		for c := 0; c < n; c++ {
-			if !p.empty.Has(c) && m.mayEmpty(s, c, p) {
-				grow(&p.empty, 1<<c)
-			}
-			if !p.pullers.Has(c) && m.pulls(s, c, p) {
-				grow(&p.pullers, 1<<c)
-			}
-		}
-		// Where tasks may go.
-		for t := 0; t < nt; t++ {
-			allowed := p.allowed[t]
-			x := p.moveTo[t]
-			for e := 0; e < n; e++ {
-				if !p.arrive[t].Has(e) || !p.busy.Has(e) || !m.canLeave(s, p, t, e) {
-					continue
+		p.still = f.stillCand &^ p.wakeable // stillThread; shrinks only: wakeable only grows
+		p.moves = all &^ frozen &^ p.still
+		if !passStable || p.busy != passBusy || p.wakeable != passWake {
+			empty, pullers := p.empty, p.pullers
+			mayPull := f.pullMaybe &^ frozen // pulls is false for the others
+			for c := 0; c < n; c++ {
+				bit := CPUSet(1) << c
+				if p.empty&bit == 0 && m.mayEmpty(s, c, p) {
+					grow(&p.empty, bit)
 				}
-				x |= p.pullers & allowed // pull_task from a busiest e
-				if m.mayRunFrom(e, p) {
+				if (p.pullers|^mayPull)&bit == 0 && m.pulls(s, c, p) {
+					grow(&p.pullers, bit)
+				}
+			}
+			passStable = p.empty == empty && p.pullers == pullers
+			passBusy, passWake = p.busy, p.wakeable
+		}
+		// Where tasks may go: from a runqueue e that may be busy and that
+		// it may leave (canLeave), by pull_task to a puller, by
+		// active_load_balance to a push target if migration/e may run
+		// (it is wakeable and not frozen).
+		//
+		// And runqueues that may come to hold two tasks: nr_running > 1
+		// now, a puller while another runqueue may be busy, migration/c
+		// wakeable (waking it adds one), a task that may come from
+		// elsewhere or that sleeps off the runqueues (task t's part,
+		// from arrive[t] once this round has grown it).
+		oldBusy, pullers, moves, pushFrom := p.busy, p.pullers, p.moves, p.wakeable&^p.frozen
+		busy := f.nr2 | p.wakeable
+		switch b := oldBusy; {
+		case b&(b-1) != 0:
+			busy |= pullers
+		case b != 0:
+			busy |= pullers &^ b
+		}
+		for t := 0; t < nt; t++ {
+			a, allowed := p.arrive[t], p.allowed[t]
+			x := p.moveTo[t]
+			if from := a & oldBusy &^ (f.pinBit[t] &^ moves); from != 0 { // canLeave; busy is within all
+				x |= pullers & allowed // pull_task from a busiest e
+				if from&pushFrom != 0 {
 					x |= p.pushTo & allowed // active_load_balance from e
 				}
 			}
-			grow(&p.arrive[t], x)
-		}
-		// Runqueues that may come to hold two tasks.
-		var busy CPUSet
-		for c := 0; c < n; c++ {
-			cpu := &s.CPU[c]
-			switch {
-			case cpu.NrRunning > 1:
-			case p.pullers.Has(c) && p.busy&^(1<<c) != 0:
-			case p.wakeable.Has(c): // waking migration/c adds one
-			default:
-				for t := 0; t < nt; t++ {
-					task := &s.Task[t]
-					if p.arrive[t].Has(c) && (int(task.CPU) != c || (!task.OnRq && task.State != TaskRunning)) {
-						busy |= 1 << c
-					}
-				}
-				continue
+			if a|x != a {
+				a |= x
+				p.arrive[t] = a
+				changed = true
 			}
-			busy |= 1 << c
+			busy |= a & f.comes[t]
 		}
-		grow(&p.busy, busy)
+		grow(&p.busy, busy&all)
+	}
+
+	p.lockedBy = lockedBy(f, n, frozen)
+	for t := 0; t < nt; t++ {
+		for cs := p.arrive[t] & all; cs != 0; cs &= cs - 1 {
+			p.arriveAt[bits.TrailingZeros16(uint16(cs))] |= 1 << t
+		}
 	}
 }
 
@@ -1019,11 +1378,45 @@ func migServing(s *State, c int) (task, dest int, ok bool) {
 // on e and e's thread level may move (it may be preempted). A task that
 // runs on a CPU whose thread level is still or frozen stays its curr.
 func (m *Model) canLeave(s *State, p *prospects, t, e int) bool {
-	task := &s.Task[t]
-	if int(task.CPU) != e || !task.OnRq || int(s.CPU[e].Curr) != t {
+	if int(p.f.pinned[t]) != e { // t is not the curr of e on its runqueue
 		return true
 	}
 	return p.moves.Has(e)
+}
+
+// withStuck returns frozen (a set of CPUs below m.n) with the CPUs that
+// will spin for ever on a lock a frozen (or stuck) CPU holds, which take
+// no more shared step and count as frozen, and those stuck CPUs.
+func (m *Model) withStuck(s *State, f *futureFacts, frozen CPUSet, w *walkScratch) (CPUSet, CPUSet) {
+	var stuck CPUSet
+	if f.holders&frozen == 0 {
+		return frozen, 0 // no frozen CPU holds a lock: spinsForever is false
+	}
+	for {
+		more := CPUSet(0)
+		for c := 0; c < m.n; c++ {
+			if !frozen.Has(c) && m.spinsForever(s, f, c, frozen, w) {
+				more |= 1 << c
+			}
+		}
+		if more == 0 {
+			return frozen, stuck
+		}
+		stuck |= more
+		frozen |= more
+	}
+}
+
+// lockedBy is the set of the runqueues j < n whose lock a context of a
+// CPU of frozen holds.
+func lockedBy(f *futureFacts, n int, frozen CPUSet) CPUSet {
+	var J CPUSet
+	for j := 0; j < n; j++ {
+		if o := f.lockCPU[j]; o >= 0 && frozen.Has(int(o)) {
+			J |= 1 << j
+		}
+	}
+	return J
 }
 
 // spinsForever reports whether CPU c will spin for ever on a lock that a
@@ -1035,44 +1428,59 @@ func (m *Model) canLeave(s *State, p *prospects, t, e int) bool {
 // c clears, and write none, so nothing another CPU does changes them)
 // until a statement that takes such a lock. Only the holder releases a
 // lock, and it does not move.
-func (m *Model) spinsForever(s *State, c int, frozen CPUSet) bool {
-	if m.heldLocks(s, frozen) == 0 {
-		return false
+//
+// The walk does not depend on frozen: spinOwner does it once per state,
+// and it is skipped while no frozen CPU holds a lock.
+func (m *Model) spinsForever(s *State, f *futureFacts, c int, frozen CPUSet, w *walkScratch) bool {
+	if f.holders&frozen == 0 {
+		return false // no frozen CPU holds a lock
 	}
-	var t State
-	CopyState(&t, s, m.Sc)
+	o := m.spinOwner(s, f, c, w)
+	return o >= 0 && frozen.Has(o)
+}
+
+// spinOwner is spinsForever's walk: the CPU whose context holds the lock
+// that CPU c's private steps reach (the first lock c wants, if held), or
+// -1 if they reach none. It caches its answer in f.
+func (m *Model) spinOwner(s *State, f *futureFacts, c int, w *walkScratch) int {
+	if !f.spinDone.Has(c) {
+		f.spinOn[c] = int8(m.spinWalk(s, c, w))
+		f.spinDone |= 1 << c
+	}
+	return int(f.spinOn[c])
+}
+
+func (m *Model) spinWalk(s *State, c int, w *walkScratch) int {
+	t := &w[0]
+	CopyState(t, s, m.Sc)
 	ipi := m.th.on && m.th.ipi
 	for i := 0; i < 12; i++ {
 		cpu := &t.CPU[c]
 		ctx, lvl := t.Top(c)
 		quiet := cpu.IrqsOff || cpu.InHard || (cpu.Ticks == 0 && !ipi)
 		if t.Bug != 0 || !quiet || (lvl == LevelThread && ctx.PC == PcUser) {
-			return false
+			return -1
 		}
-		if l, ok := m.wants(&t, c, ctx); ok {
-			o := t.owner(l)
-			return o != NoOwner && frozen.Has(CtxCPU(o))
+		if l, ok := m.wants(t, c, ctx); ok {
+			if o := t.owner(l); o != NoOwner {
+				return CtxCPU(o)
+			}
+			return -1
 		}
-		if !m.runnable(&t, c, ctx) {
-			return false
+		if !m.runnable(t, c, ctx) {
+			return -1
 		}
 		st := Step{CPU: int8(c), Kind: KRun}
 		stable := ObjBug
 		if cpu.NeedResched {
 			stable |= ObjResched(c)
 		}
-		if r, w := m.Footprint(&t, st); r&^stable != 0 || w != 0 {
-			return false
+		if r, wr := m.footprint(t, st, &w[1]); r&^stable != 0 || wr != 0 {
+			return -1
 		}
-		m.Apply(&t, st)
+		m.Apply(t, st)
 	}
-	return false
-}
-
-// mayRunFrom reports whether migration/c may run active_load_balance,
-// which pushes a task away from c.
-func (m *Model) mayRunFrom(c int, p *prospects) bool {
-	return p.wakeable.Has(c) && !p.frozen.Has(c)
+	return -1
 }
 
 // callDest is any_online_cpu(mask): the lowest CPU in it.
@@ -1086,55 +1494,59 @@ func callDest(mask uint8) int {
 
 // allowedEver is the set of CPUs task t may be allowed on from s on: its
 // cpus_allowed and the masks of the calls that target it (every CPU if
-// the variant ignores affinity).
-func (m *Model) allowedEver(s *State, t int) CPUSet {
+// the variant ignores affinity); mc holds m's constants.
+func (m *Model) allowedEver(s *State, t int, mc *modelConsts) CPUSet {
 	if m.p.IgnoreAffinity {
 		return 1<<m.n - 1
 	}
-	x := CPUSet(s.Task[t].Mask)
-	for _, a := range m.Sc.Affinity {
-		if a.Target == t {
-			x |= CPUSet(cpuMask(a.Mask, m.n))
-		}
-	}
-	return x
+	return CPUSet(s.Task[t].Mask) | mc.affMask[t]
 }
 
-// migWokenLater is the rule for p.wakeSource[c] beyond the wake-ups
-// under way: the caller may still call set_cpus_allowed on a target that
-// may be on c with a mask excluding c (it wakes the migration thread of
-// the target's runqueue), or another CPU may kick c (c may be busy, or is
-// that CPU's busiest already).
-func (m *Model) migWokenLater(s *State, c int, p *prospects) bool {
+// migWokenLater is the rule for p.wakeSource beyond the wake-ups under
+// way: the CPUs c such that the caller may still call set_cpus_allowed
+// on a target that may be on c with a mask excluding c (it wakes the
+// migration thread of the target's runqueue), or another CPU may kick c
+// (c may be busy, or is that CPU's busiest already).
+func (m *Model) migWokenLater(p *prospects) CPUSet {
+	n := m.n
+	var w CPUSet
 	if p.active {
 		for k := p.first; k < len(m.Sc.Affinity); k++ {
 			a := m.Sc.Affinity[k]
-			if cpuMask(a.Mask, m.n)&(1<<c) == 0 && p.arrive[a.Target].Has(c) {
-				return true
-			}
+			w |= p.arrive[a.Target] &^ CPUSet(cpuMask(a.Mask, n))
 		}
 	}
-	for d := 0; d < m.n; d++ {
-		if d != c && p.kick.Has(d) && (p.busy.Has(c) || int(s.CPU[d].SoftLB.Busiest) == c) {
-			return true
+	// Another CPU d kicks: c busy and some d != c in kick, or c is d's
+	// busiest.
+	switch k := p.kick; {
+	case k&(k-1) != 0:
+		w |= p.busy
+	case k != 0:
+		w |= p.busy &^ k
+	}
+	for k := p.kick; k != 0; k &= k - 1 {
+		d := bits.TrailingZeros16(uint16(k))
+		if b := int(p.f.busiest[d]); b >= 0 && b != d && b < n {
+			w |= 1 << b
 		}
 	}
-	return false
+	return w & (1<<n - 1)
 }
 
-// stillThread is the rule for p.still: CPU c's current thread is a task
-// in user mode without need_resched that has no call to make, and
-// migration/c is not wakeable.
-func (m *Model) stillThread(s *State, c int, p *prospects) bool {
+// stillThread is the rule for p.still but for its last condition: CPU
+// c's current thread is a task in user mode without need_resched that
+// has no call to make (caller and busy are callerBusy's answer). p.still
+// is the CPUs where it holds and migration/c is not wakeable.
+func stillThread(s *State, c, caller int, busy bool) bool {
 	cpu := &s.CPU[c]
 	t := int(cpu.Curr)
-	if t < 0 || cpu.NeedResched || p.wakeable.Has(c) {
+	if t < 0 || cpu.NeedResched {
 		return false
 	}
 	if ctx := &s.Task[t].Ctx; ctx.PC != PcUser || ctx.SP != 0 {
 		return false
 	}
-	return !(p.callerBusy && t == p.caller)
+	return !(busy && t == caller)
 }
 
 // future is FutureGiven for CPU c from the prospects p: the union of its
@@ -1147,138 +1559,139 @@ func (m *Model) stillThread(s *State, c int, p *prospects) bool {
 // read the lock word either, except by double_lock_balance's
 // spin_trylock, which reads it and goes on (the "trylock" parts).
 func (m *Model) future(s *State, c int, p *prospects) (read, write Objs) {
-	read = ObjBug
-	var try Objs
-	m.futureParts(s, c, p, func(what string, r, w Objs) {
-		read, write = read|r, write|w
-		if what == "trylock" {
-			try |= r
-		}
-	})
-	for j := 0; j < m.n; j++ {
-		if o := s.CPU[j].Lock; o != NoOwner && p.frozen.Has(CtxCPU(o)) {
-			lr, lw := LockedAccess(j, c)
-			read &^= lr | (ObjRqLock(j) &^ try)
-			write &^= lw
-		}
+	r, w, try := m.futureParts(s, c, p)
+	read, write = ObjBug|r, w
+	// Nobody writes need_resched of a CPU whose thread level is still.
+	write &^= cpuObjs(objReschedBase, p.still)
+	if J := p.lockedBy; J != 0 {
+		lr, lw := lockedAccesses(J, c)
+		read &^= lr | (cpuObjs(objLockBase, J) &^ try)
+		write &^= lw
 	}
 	return read, write
 }
 
-// futureParts calls part for each activity that CPU c may still perform,
-// with what it may read and write; future is their union (with ObjBug).
-func (m *Model) futureParts(s *State, c int, p *prospects, part func(what string, r, w Objs)) {
+// lockedAccesses is the union of LockedAccess(j, c) over the j of J:
+// ObjRq(j), ObjResched(j) and ObjDomain(j) (read and written) for j !=
+// c, and ObjRqLoad(j) and ObjRqLock(j) (written).
+func lockedAccesses(J CPUSet, c int) (read, write Objs) {
+	other := J &^ (1 << c)
+	read = cpuObjs(objRqBase, other) | cpuObjs(objReschedBase, other) | cpuObjs(objDomainBase, other)
+	return read, read | cpuObjs(objLoadBase, J) | cpuObjs(objLockBase, J)
+}
+
+// cpuObjs is the set of the objects of kind base (objLockBase, ...) of the
+// CPUs of cs (which must all be below MaxCPUs).
+func cpuObjs(base int, cs CPUSet) Objs {
+	return Objs(cs) << base
+}
+
+// taskObjs is the set of the ObjTask of the tasks of ts (below MaxTasks).
+func taskObjs(ts uint16) Objs {
+	return Objs(ts) << objTaskBase
+}
+
+// futureParts returns the union of what CPU c may read and write in each
+// activity it may still perform (the parts below), before future drops
+// the writes of need_resched of still CPUs and applies the lock rule, and
+// try, the reads of its "trylock" parts (double_lock_balance's
+// spin_trylock).
+func (m *Model) futureParts(s *State, c int, p *prospects) (read, write, try Objs) {
 	if s.Bug != 0 {
-		return // nothing is ever enabled again
+		return 0, 0, 0 // nothing is ever enabled again
 	}
 	if p.stuck.Has(c) {
 		// Private steps, reading need_resched while it is set, then
 		// spinning.
-		part("spin", ObjResched(c), 0)
-		return
+		return ObjResched(c), 0, 0
 	}
+	f := &p.f
 	cpu := &s.CPU[c]
-	n, nt := m.n, m.nt
-	// Nobody writes need_resched of a CPU whose thread level is still.
-	var notResched Objs
-	for j := 0; j < n; j++ {
-		if p.still.Has(j) {
-			notResched |= ObjResched(j)
-		}
-	}
-	add := func(what string, r, w Objs) {
-		if r|w != 0 {
-			part(what, r, w&^notResched)
-		}
-	}
+	n := m.n
 
 	// Locks held by c's contexts: c releases them. Locks c's contexts
 	// spin on, need_resched, call_data: c's guards read them.
-	if h := m.heldLocks(s, 1<<c); h != 0 {
-		add("held", h, h)
-	}
-	for lvl := LevelThread; lvl <= LevelHardirq; lvl++ {
-		if ctx := s.Ctx(c, lvl); ctx != nil {
-			add("guard", m.guardReads(s, c, ctx), 0)
-		}
-	}
+	read = f.held[c] | m.guardOf(s, f, c)
+	write = f.held[c]
 
 	// scheduler_tick: rq[c]->lock.
 	if cpu.Ticks > 0 || cpu.InHard {
-		add("tick", ObjRqLock(c), ObjRqLock(c))
+		read |= ObjRqLock(c)
+		write |= ObjRqLock(c)
 	}
 
 	// load_balance from SCHED_SOFTIRQ: the rest of the run under way,
-	// and runs to come.
+	// and runs to come. (balanceFuture of a union of candidates and of
+	// reads, with the same kick, is the union of balanceFutures.)
 	all := CPUSet(1<<n - 1)
-	bug := func(r, w Objs) (Objs, Objs) { return r, w | ObjBug }
-	if ph := softPhase(s, c); ph != phNone {
-		cand, reads := m.candidates(s, p, c, ph, &cpu.SoftLB, true)
-		r, w := m.balanceFuture(s, c, p, cand, reads, p.kick.Has(c))
+	var cand, reads CPUSet
+	if ph := f.softPh[c]; ph != phNone {
+		cand, reads = m.candidates(s, p, c, ph, &cpu.SoftLB, true)
 		if m.p.LBNoIrqSave && (ph == phReading || ph == phChosen || ph == phMoved) {
-			r, w = bug(r, w) // double_rq_lock with interrupts on (2090)
+			write |= ObjBug // double_rq_lock with interrupts on (2090)
 		}
-		add("balance", r, w)
 		if b := cpu.SoftLB.Busiest; b >= 0 && (kicking(s, c) || p.kick.Has(c) && ph != phAfter) {
 			r, w := m.kickFuture(int(b), p)
-			add("kick", r, w)
+			read, write = read|r, write|w
 		}
 	}
 	if softRunsLeft(s, c) {
-		r, w := m.balanceFuture(s, c, p, p.busy&^(1<<c), all, p.kick.Has(c))
+		cand, reads = cand|p.busy&^(1<<c), all
 		if m.p.LBNoIrqSave {
-			r, w = bug(r, w)
+			write |= ObjBug
 		}
-		add("balance-more", r, w)
+	}
+	if f.softPh[c] != phNone || softRunsLeft(s, c) {
+		r, w := m.balanceFuture(s, c, p, cand, reads, p.kick.Has(c))
+		read, write = read|r, write|w
 	}
 
 	// The CALL_FUNCTION_VECTOR handler: someone may send c an IPI.
 	if m.th.on && m.th.ipi && (s.CallTarget >= 0 || p.wakeable&^p.frozen != 0) {
-		add("ipi", ObjCall, ObjCall)
+		read |= ObjCall
+		write |= ObjCall
 	}
 
 	if !p.moves.Has(c) {
-		return
+		return read, write, try
 	}
 	// schedule() on c: rq[c]->lock, its queue, curr, need_resched;
 	// prev's state and on_rq (any task that may be here).
-	r := ObjRqLock(c) | ObjRq(c) | ObjResched(c) | ObjRqLoad(c)
-	for t := 0; t < nt; t++ {
-		if p.arrive[t].Has(c) {
-			r |= ObjTask(t)
-		}
-	}
-	add("schedule", r, ObjRqLock(c)|ObjRq(c)|ObjResched(c))
+	read |= ObjRqLock(c) | ObjRq(c) | ObjResched(c) | ObjRqLoad(c) | taskObjs(p.arriveAt[c])
+	write |= ObjRqLock(c) | ObjRq(c) | ObjResched(c)
 
 	// idle_balance → load_balance_newidle: the rest of the run under way,
-	// and runs to come.
-	if ph := newidlePhase(s, c); ph != phNone {
-		cand, reads := m.candidates(s, p, c, ph, &cpu.ThreadLB, false)
-		r, w := m.balanceFuture(s, c, p, cand, reads, false)
-		add("newidle", r, w)
-		add("trylock", rqLocks(cand), 0) // double_lock_balance
+	// and runs to come; both with double_lock_balance's trylock.
+	cand, reads = 0, 0
+	if ph := f.niPh[c]; ph != phNone {
+		cand, reads = m.candidates(s, p, c, ph, &cpu.ThreadLB, false)
 	}
 	if cpu.NewIdle > 0 && p.empty.Has(c) {
-		r, w := m.balanceFuture(s, c, p, p.busy&^(1<<c), all, false)
-		add("newidle-more", r, w)
-		add("trylock", rqLocks(p.busy&^(1<<c)), 0)
+		cand, reads = cand|p.busy&^(1<<c), all
+	}
+	if f.niPh[c] != phNone || cpu.NewIdle > 0 && p.empty.Has(c) {
+		r, w := m.balanceFuture(s, c, p, cand, reads, false)
+		read, write = read|r, write|w
+		try |= rqLocks(cand)
 	}
 
 	// The task that calls sched_setaffinity.
 	if p.active && p.arrive[p.caller].Has(c) {
 		r, w := m.callerFuture(s, c, p)
-		add("caller", r, w)
+		read, write = read|r, write|w
 	}
 
 	// migration/c, if it will run its own code again: it is on the
 	// runqueue, or it may be woken. (Running but off the runqueue, it is
-	// in the schedule() that puts it to sleep.)
+	// in the schedule() that puts it to sleep.) Its active_load_balance
+	// tries the lock of a push target (double_lock_balance).
 	if cpu.MigOnRq || p.wakeSource.Has(c) {
 		r, w := m.migFuture(s, c, p)
-		add("migration", r, w)
-		add("trylock", rqLocks(p.pushTo), 0) // active_load_balance's double_lock_balance
+		read, write = read|r, write|w
+		try |= rqLocks(p.pushTo)
 	}
-
+	read |= try
+	return read, write, try
 }
 
 // rqLocks is the set of the runqueue locks of cs.
@@ -1289,13 +1702,7 @@ func rqLocks(cs CPUSet) Objs {
 // rqObjs is everything of the runqueues of cs that a wake-up or an
 // enqueue there touches: the lock, the queue and counts, need_resched.
 func rqObjs(cs CPUSet) Objs {
-	var o Objs
-	for j := 0; cs != 0; j, cs = j+1, cs>>1 {
-		if cs&1 != 0 {
-			o |= ObjRqLock(j) | ObjRq(j) | ObjRqLoad(j) | ObjResched(j)
-		}
-	}
-	return o
+	return cpuObjs(objLockBase, cs) | cpuObjs(objRqBase, cs) | cpuObjs(objLoadBase, cs) | cpuObjs(objReschedBase, cs)
 }
 
 // callerFuture is what the calling task may still touch on CPU c: the
@@ -1354,52 +1761,36 @@ func (m *Model) migFuture(s *State, c int, p *prospects) (r, w Objs) {
 	r, w = own, own
 	add := func(x, y Objs) { r, w = r|x, w|y }
 	// Requests: tasks that a request may name, their destinations.
-	var tasks []int
-	for _, a := range m.Sc.Affinity {
-		tasks = append(tasks, a.Target)
-	}
+	tasks, named := p.f.affTasks, len(m.Sc.Affinity) > 0
 	cpu := &s.CPU[c]
 	for i := 0; i < int(cpu.MigQLen); i++ {
 		if t := s.Task[cpu.MigQ[i]].ReqTask; t >= 0 {
-			tasks = append(tasks, int(t))
+			tasks, named = tasks|ObjTask(int(t)), true
 		}
 	}
 	if t, _, ok := migServing(s, c); ok {
-		tasks = append(tasks, t)
+		tasks, named = tasks|ObjTask(t), true
 	}
-	if len(tasks) > 0 {
-		for _, t := range tasks {
-			add(ObjTask(t), ObjTask(t))
-		}
+	if named {
+		add(tasks, tasks)
 		add(rqObjs(p.dests), rqObjs(p.dests))
 		if p.caller >= 0 {
 			add(ObjReq(p.caller)|ObjTask(p.caller)|rqObjs(p.arrive[p.caller]),
 				ObjReq(p.caller)|ObjTask(p.caller)|rqObjs(p.arrive[p.caller]))
 		}
 	}
-	// active_load_balance.
-	alb := cpu.ActiveBalance || m.th.on
+	// active_load_balance: an active balance set or under way, thermal
+	// pushes, or another CPU's kick.
+	alb := cpu.ActiveBalance || m.th.on || p.kick&^(1<<c) != 0
 	switch cpu.Mig.PC {
 	case PcDLBTry, PcDLBUnlock, PcDLBLockB, PcDLBLockA, PcDLBLock2, PcALBMove, PcALBUnlock:
 		alb = true
 	}
-	for d := 0; d < m.n; d++ {
-		if d != c && p.kick.Has(d) {
-			alb = true
-		}
-	}
 	if alb {
 		add(rqObjs(p.pushTo), rqObjs(p.pushTo))
-		for j := 0; j < m.n; j++ {
-			if p.pushTo.Has(j) {
-				r |= ObjDomain(j)
-			}
-		}
-		for t := 0; t < m.nt; t++ {
-			if p.arrive[t].Has(c) {
-				add(ObjTask(t), ObjTask(t))
-			}
-		}
+		r |= cpuObjs(objDomainBase, p.pushTo&(1<<m.n-1))
+		x := taskObjs(p.arriveAt[c])
+		add(x, x)
 	}
 	if m.th.on {
 		if m.th.ipi {
@@ -1510,12 +1901,7 @@ func (m *Model) candidates(s *State, p *prospects, c int, ph lbPhase, lb *LB, in
 		redo = m.redoMay(s, p, c, cand, int64(lb.Imbalance))
 		if pc := s.Ctx(c, m.lbLevel(s, c, lb)).PC; pc == PcLBMove || pc == PcNIMove {
 			// Both runqueues are locked: move_tasks' outcome is fixed.
-			var t State
-			CopyState(&t, s, m.Sc)
-			x := *lb
-			var eff Effects
-			m.moveTasks(&t, c, b, &x, &eff)
-			redo = x.Bits&lbAllPinned != 0
+			redo = m.movePinned(s, &p.f, c, lb)
 		}
 	case phMoved:
 		redo = lb.Bits&lbAllPinned != 0
@@ -1530,6 +1916,26 @@ func (m *Model) candidates(s *State, p *prospects, c int, ph lbPhase, lb *LB, in
 		reads |= cpus
 	}
 	return cand &^ (1 << c), reads
+}
+
+// movePinned reports whether move_tasks, run now by CPU c's balancer with
+// locals lb (whose busiest is chosen), leaves all_pinned set. It does not
+// depend on the frozen set: f caches it.
+func (m *Model) movePinned(s *State, f *futureFacts, c int, lb *LB) bool {
+	i := 2 * c
+	if lb != &s.CPU[c].SoftLB {
+		i++
+	}
+	if f.movedDone&(1<<i) == 0 {
+		var t State
+		CopyState(&t, s, m.Sc)
+		x := *lb
+		var eff Effects
+		m.moveTasks(&t, c, int(lb.Busiest), &x, &eff)
+		f.moved[c][i&1] = x.Bits&lbAllPinned != 0
+		f.movedDone |= 1 << i
+	}
+	return f.moved[c][i&1]
 }
 
 // lbLevel is the stack level of the context whose balancer locals lb are.
@@ -1607,19 +2013,33 @@ func (m *Model) allowedAlways(s *State, p *prospects, t, c int) bool {
 // pulls reports whether CPU c may still pull tasks: a load_balance or
 // load_balance_newidle run that has not pulled yet (or may redo), or one
 // to come.
+//
+// The facts pullAlways and pullMaybe settle the cases that do not depend
+// on the prospects: a run to come, or a balancer reading, pulls; a
+// balancer in phase phNone or phAfter has no candidates.
 func (m *Model) pulls(s *State, c int, p *prospects) bool {
-	if p.frozen.Has(c) {
+	f := &p.f
+	switch {
+	case p.frozen.Has(c) || !f.pullMaybe.Has(c):
 		return false
+	case f.pullAlways.Has(c): // softRunsLeft, or a balancer reading
+		return true
 	}
 	cpu := &s.CPU[c]
-	if softRunsLeft(s, c) || (p.moves.Has(c) && cpu.NewIdle > 0 && p.empty.Has(c)) {
+	if p.moves.Has(c) && cpu.NewIdle > 0 && p.empty.Has(c) {
 		return true
 	}
-	if cand, _ := m.candidates(s, p, c, softPhase(s, c), &cpu.SoftLB, true); cand != 0 || softPhase(s, c) == phReading {
-		return true
+	if ph := f.softPh[c]; ph == phChosen || ph == phMoved {
+		if cand, _ := m.candidates(s, p, c, ph, &cpu.SoftLB, true); cand != 0 {
+			return true
+		}
 	}
-	cand, _ := m.candidates(s, p, c, newidlePhase(s, c), &cpu.ThreadLB, false)
-	return cand != 0 || newidlePhase(s, c) == phReading
+	if ph := f.niPh[c]; ph == phChosen || ph == phMoved {
+		if cand, _ := m.candidates(s, p, c, ph, &cpu.ThreadLB, false); cand != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // kickFuture is what load_balance's active-balance kick of busiest b
@@ -1627,13 +2047,8 @@ func (m *Model) pulls(s *State, c int, p *prospects) bool {
 // cpus_allowed; and waking migration/b (its state, nr_running and load,
 // need_resched).
 func (m *Model) kickFuture(b int, p *prospects) (r, w Objs) {
-	r = ObjRqLock(b) | ObjRq(b)
+	r = ObjRqLock(b) | ObjRq(b) | taskObjs(p.arriveAt[b])
 	w = ObjRqLock(b) | ObjRq(b) | ObjRqLoad(b) | ObjResched(b)
-	for t := 0; t < m.nt; t++ {
-		if p.arrive[t].Has(b) {
-			r |= ObjTask(t)
-		}
-	}
 	return r, w
 }
 
@@ -1645,37 +2060,37 @@ func (m *Model) kickFuture(b int, p *prospects) (r, w Objs) {
 // (busiest's active_balance, push_cpu, curr's cpus_allowed) and waking
 // busiest's migration thread; sd->nr_balance_failed of c.
 func (m *Model) balanceFuture(s *State, c int, p *prospects, cand, reads CPUSet, kick bool) (r, w Objs) {
-	r = ObjDomain(c)
+	all := CPUSet(1<<m.n - 1)
+	r = ObjDomain(c) | cpuObjs(objLoadBase, reads&all)
 	w = ObjDomain(c)
-	for j := 0; j < m.n; j++ {
-		if reads.Has(j) {
-			r |= ObjRqLoad(j)
-		}
-	}
 	if cand == 0 {
 		return r, w
 	}
 	own := ObjRqLock(c) | ObjRq(c) | ObjRqLoad(c) | ObjResched(c)
 	r |= own
 	w |= own
-	for b := 0; b < m.n; b++ {
-		if !cand.Has(b) {
+	cand &= all
+	x := cpuObjs(objLockBase, cand) | cpuObjs(objRqBase, cand) | cpuObjs(objLoadBase, cand)
+	if kick {
+		x |= cpuObjs(objReschedBase, cand)
+	}
+	r |= x
+	w |= x
+	// The tasks that may be on a runqueue of cand: pulled if they may
+	// leave it (canLeave), else read by the kick (busiest->curr's
+	// cpus_allowed).
+	for t := 0; t < m.nt; t++ {
+		from := p.arrive[t] & cand
+		if from == 0 {
 			continue
 		}
-		x := ObjRqLock(b) | ObjRq(b) | ObjRqLoad(b)
-		if kick {
-			x |= ObjResched(b)
-		}
-		r |= x | ObjRqLoad(b)
-		w |= x
-		for t := 0; t < m.nt; t++ {
-			switch {
-			case p.arrive[t].Has(b) && m.canLeave(s, p, t, b):
-				r |= ObjTask(t)
-				w |= ObjTask(t)
-			case kick && p.arrive[t].Has(b):
-				r |= ObjTask(t) // the kick reads busiest->curr's cpus_allowed
-			}
+		from &^= p.f.pinBit[t] &^ p.moves // canLeave
+		switch {
+		case from != 0:
+			r |= ObjTask(t)
+			w |= ObjTask(t)
+		case kick:
+			r |= ObjTask(t)
 		}
 	}
 	return r, w
@@ -1737,11 +2152,8 @@ func callerPhase(ctx *Ctx) callPhase {
 // (migration/c wakeable and a push target elsewhere allowed), nor
 // migrated (a call to come or a request names it).
 func (m *Model) mayEmpty(s *State, c int, p *prospects) bool {
-	for t := 0; t < m.nt; t++ {
-		task := &s.Task[t]
-		if !task.OnRq || int(task.CPU) != c || (p.callerBusy && t == p.caller) {
-			continue
-		}
+	for ts := p.f.onRqAt[c]; ts != 0; ts &= ts - 1 {
+		t := bits.TrailingZeros16(ts) // on rq[c], and not the busy caller
 		allowed := p.allowed[t] &^ (1 << c)
 		leave := p.busy.Has(c) && m.canLeave(s, p, t, c)
 		switch {
@@ -1762,37 +2174,6 @@ func inUserMode(ctx *Ctx) bool {
 		return ctx.PC == PcUser
 	}
 	return ctx.Ret[0] == PcUser
-}
-
-// wakePending reports whether some context that may still step (one not
-// running on a CPU of frozen) is inside try_to_wake_up of w (a task, or
-// -1-cpu for a migration thread) before its wake-up happened.
-func (m *Model) wakePending(s *State, w int8, frozen CPUSet) bool {
-	pending := func(ctx *Ctx) bool {
-		switch ctx.PC {
-		case PcWakeSave, PcWakeLock, PcWakeRetryUnlock, PcWakeRetryRestore:
-			return ctx.Wake == w
-		}
-		return false
-	}
-	for c := 0; c < m.n; c++ {
-		if frozen.Has(c) {
-			continue
-		}
-		cpu := &s.CPU[c]
-		if (cpu.InSoft && pending(&cpu.Soft)) || (cpu.InHard && pending(&cpu.Hard)) || pending(&cpu.Mig) || pending(&cpu.Idle) {
-			return true
-		}
-	}
-	for t := 0; t < m.nt; t++ {
-		if c := m.runningOn(s, t); c >= 0 && frozen.Has(c) {
-			continue
-		}
-		if pending(&s.Task[t].Ctx) {
-			return true
-		}
-	}
-	return false
 }
 
 // runningOn returns the CPU whose curr task t is, or -1.
