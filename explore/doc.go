@@ -72,7 +72,7 @@
 // DFS store the same states, and a BFS node's schedule is its first step
 // and then the chain rule, which traceTo redoes from the initial state.
 // With POR it stores 2.5 to 3.4 times fewer states (3 CPUs / 3 and 4
-// tasks) for about a third more transitions; BFS's levels then count
+// tasks) for about half again as many transitions; BFS's levels then count
 // stored states, not steps, so the first violation found need not have the
 // shortest schedule (the minimiser finds that).
 //
