@@ -151,7 +151,11 @@ func TestSymmetryMatchesPlain(t *testing.T) {
 // never more states, and schedules that replay.
 func TestReductionsMatchPlain(t *testing.T) {
 	var scs []*model.Scenario
-	for _, size := range [][2]int{{2, 1}, {2, 2}, {2, 3}, {3, 2}} {
+	sizes, limit := [][2]int{{2, 1}, {2, 2}, {2, 3}, {3, 2}}, int64(300_000)
+	if testing.Short() {
+		sizes, limit = [][2]int{{2, 2}}, 20_000 // the race run
+	}
+	for _, size := range sizes {
 		sc, err := model.GenerateScenario(size[0], size[1])
 		if err != nil {
 			t.Fatal(err)
@@ -162,12 +166,17 @@ func TestReductionsMatchPlain(t *testing.T) {
 	for _, sc := range scs {
 		for _, v := range model.Variants() {
 			m := newModel(t, sc, v.Name)
-			plain := search(t, m, explore.Options{All: true, Props: properties.All(), MaxStates: 300_000})
+			plain := search(t, m, explore.Options{All: true, Props: properties.All(), MaxStates: limit})
 			if !plain.Complete {
 				continue
 			}
-			for _, o := range []explore.Options{{POR: true}, {Symmetry: true}, {POR: true, Symmetry: true}, {POR: true, Symmetry: true, Workers: 2},
-				{Chains: true}, {POR: true, Chains: true}, {POR: true, Symmetry: true, Chains: true, Workers: 2}} {
+			opts := []explore.Options{{POR: true}, {Symmetry: true}, {POR: true, Symmetry: true}, {POR: true, Symmetry: true, Workers: 2},
+				{Chains: true}, {POR: true, Chains: true}, {POR: true, Symmetry: true, Chains: true, Workers: 2}}
+			if testing.Short() {
+				// The race run: the parallel configurations only.
+				opts = []explore.Options{{POR: true, Symmetry: true, Workers: 2}, {POR: true, Symmetry: true, Chains: true, Workers: 2}}
+			}
+			for _, o := range opts {
 				o.All, o.Props = true, properties.All()
 				red := search(t, m, o)
 				name := fmt.Sprintf("%s/%s/por=%v,sym=%v,chains=%v,workers=%d", sc, v.Name, o.POR, o.Symmetry, o.Chains, o.Workers)
