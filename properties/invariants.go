@@ -35,36 +35,11 @@ func ctxString(s *model.State, r ctxRef) string {
 }
 
 func waitCycle(m *model.Model, s *model.State) string {
-	if s.Bug != 0 || !anyWaits(m, s) {
+	// Without a held lock or a call in flight nothing waits (MayWait): the
+	// common case, decided without building the graph.
+	if s.Bug != 0 || !m.MayWait(s) {
 		return ""
 	}
-	return findWaitCycle(m, s)
-}
-
-// anyWaits reports whether some context spins or waits for an IPI: without
-// one the wait-for graph has only edges to contexts above, and no cycle.
-// It is the common case, checked without building the graph.
-func anyWaits(m *model.Model, s *model.State) bool {
-	if !m.MayWait(s) {
-		return false
-	}
-	for c := 0; c < m.NumCPUs(); c++ {
-		cpu := &s.CPU[c]
-		for lvl := model.LevelHardirq; lvl >= model.LevelThread; lvl-- {
-			if (lvl == model.LevelHardirq && !cpu.InHard) || (lvl == model.LevelSoftirq && !cpu.InSoft) {
-				continue
-			}
-			if _, ok := m.WaitOf(s, c, lvl); ok {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// findWaitCycle builds the wait-for graph and returns the message for its
-// first cycle, or "" if it has none.
-func findWaitCycle(m *model.Model, s *model.State) string {
 	n := m.NumCPUs()
 	// Each context has at most two outgoing edges: to the owner of the lock
 	// it spins on (kind 0), and to the context stacked above it (kind 1).
