@@ -319,7 +319,10 @@ func (w *worker) expand(id uint32, length int) {
 		w.eff = m.Apply(&w.succ, st)
 		w.transitions++
 		w.tail = append(w.tail[:0], st)
-		prev, f, key := w.follow(id, length)
+		prev, f, key := w.follow(&w.cur)
+		for _, v := range w.inChain {
+			w.found = append(w.found, found{prop: v.prop, length: length + len(v.tail), msg: v.msg, id: id, local: -1, tail: v.tail})
+		}
 		isNew := e.store.add(f, key)
 		if isNew {
 			w.fresh++
@@ -339,18 +342,21 @@ func (w *worker) expand(id uint32, length int) {
 	}
 }
 
-// follow returns the fingerprint and store key of w.succ, reached from w.cur by the steps
-// of w.tail (one so far, with effects w.eff), and the state the last of
-// them left. With chain compression (Options.Chains), while w.succ is a
-// chain state (chainStep) not already in the store, follow judges the
-// step into it and the state itself, which is not stored, and takes its
-// one step; a violation in the chain is recorded with the steps from state
-// id. A state in the store is no chain state (or, with symmetry, one of
-// its orbit is stored and expanded), so the check, and the persistent set
-// it needs, is skipped for the successors already visited: most of them.
-func (w *worker) follow(id uint32, length int) (*model.State, fp, []byte) {
+// follow returns the fingerprint and store key of w.succ, reached from
+// the state from by the steps of w.tail (one so far, with effects w.eff),
+// and the state the last of them left. With chain compression
+// (Options.Chains), while w.succ is a chain state (chainStep) not already
+// in the store, follow judges the step into it and the state itself,
+// which is not stored, and takes its one step; violations in the chain go
+// to w.inChain, each with the steps from from. A state in the store is no
+// chain state (or, with symmetry, one of its orbit is stored and
+// expanded), so the check, and the persistent set it needs, is skipped
+// for the successors already visited: most of them. BFS and DFS both
+// follow chains here, so they store the same states.
+func (w *worker) follow(from *model.State) (*model.State, fp, []byte) {
 	e, m := w.e, w.e.m
-	prev := &w.cur
+	w.inChain = w.inChain[:0]
+	prev := from
 	for {
 		key := w.key(&w.succ)
 		f := fingerprint(key)
@@ -363,7 +369,7 @@ func (w *worker) follow(id uint32, length int) (*model.State, fp, []byte) {
 		}
 		last := w.tail[len(w.tail)-1]
 		if prop, msg := e.judgeStep(prev, last, &w.eff, &w.succ, true); prop >= 0 {
-			w.found = append(w.found, found{prop: prop, length: length + len(w.tail), msg: msg, id: id, local: -1, tail: slices.Clone(w.tail)})
+			w.inChain = append(w.inChain, chainViolation{prop, msg, slices.Clone(w.tail)})
 		}
 		model.CopyState(&w.mid, &w.succ, m.Sc)
 		prev = &w.mid
@@ -371,6 +377,14 @@ func (w *worker) follow(id uint32, length int) (*model.State, fp, []byte) {
 		w.transitions++
 		w.tail = append(w.tail, next)
 	}
+}
+
+// chainViolation is a violation follow saw inside a chain, at the state
+// the steps tail lead to from the state it started from.
+type chainViolation struct {
+	prop int
+	msg  string
+	tail []model.Step
 }
 
 // chainStep reports whether s is a chain state, one with exactly one step

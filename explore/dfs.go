@@ -54,9 +54,8 @@ func (e *explorer) dfs() {
 		}
 		return true
 	}
-	add := func(s *model.State) bool {
-		key := w.key(s)
-		if e.store.add(fingerprint(key), key) {
+	add := func(f fp, key []byte) bool {
+		if e.store.add(f, key) {
 			e.store.count(1)
 			e.res.Stats.States++
 			return true
@@ -89,12 +88,13 @@ func (e *explorer) dfs() {
 		}
 		return false
 	}
-	// limits records, every 1024 transitions, the counters the watch
-	// goroutine reports as Progress, and checks the memory cap here too
-	// (a search shorter than the watcher's tick still stops at the cap);
-	// it returns true if the search must stop.
+	// limits records, every 1024 steps out of stack states, the counters
+	// the watch goroutine reports as Progress, and checks the memory cap
+	// here too (a search shorter than the watcher's tick still stops at
+	// the cap); it returns true if the search must stop.
+	calls := 0
 	limits := func() bool {
-		if e.res.Stats.Transitions&1023 == 0 {
+		if calls++; calls&1023 == 0 {
 			e.base.Store(e.res.Stats.States)
 			e.depth.Store(int64(len(path)))
 			if e.opt.Memory > 0 && processBytes() > e.opt.Memory-e.opt.Memory/8 {
@@ -112,16 +112,14 @@ func (e *explorer) dfs() {
 	if !room() {
 		return
 	}
-	add(&init)
+	key := w.key(&init)
+	add(fingerprint(key), key)
 	if prop, msg := e.judgeState(&init); prop >= 0 && e.report(prop, msg, nil) {
 		return
 	}
 	if push(&init, 0) {
 		return
 	}
-	var next, mid model.State
-	var tail []model.Step
-	var chain chainBuf
 	truncated := false
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
@@ -138,38 +136,28 @@ func (e *explorer) dfs() {
 		}
 		st := top.steps[top.next]
 		top.next++
-		model.CopyState(&next, &top.state, m.Sc)
-		eff := m.Apply(&next, st)
-		e.res.Stats.Transitions++
-		prev := &top.state
-		tail = append(tail[:0], st)
-		// Chain compression: judge each chain state, store none of them,
-		// and follow its one step (see bfs.go's follow).
-		for e.opt.Chains {
-			if key := w.key(&next); e.store.has(fingerprint(key), key) {
-				break // stored: no chain state (see bfs.go's follow)
-			}
-			nst, ok := e.chainStep(&next, &chain)
-			if !ok {
-				break
-			}
-			if prop, msg := e.judgeStep(prev, tail[len(tail)-1], &eff, &next, true); prop >= 0 && e.report(prop, msg, trace(tail)) {
+		model.CopyState(&w.succ, &top.state, m.Sc)
+		w.eff = m.Apply(&w.succ, st)
+		w.tail = append(w.tail[:0], st)
+		w.transitions = 1
+		// With chain compression, follow takes the chain from here (bfs.go).
+		prev, f, key := w.follow(&top.state)
+		e.res.Stats.Transitions += w.transitions
+		for _, v := range w.inChain {
+			// A chain may violate one property at several of its states.
+			if !e.seen[v.prop] && e.report(v.prop, v.msg, trace(v.tail)) {
 				return
 			}
-			model.CopyState(&mid, &next, m.Sc)
-			prev = &mid
-			eff = m.Apply(&next, nst)
-			e.res.Stats.Transitions++
-			tail = append(tail, nst)
 		}
-		isNew := add(&next)
-		if prop, msg := e.judgeStep(prev, tail[len(tail)-1], &eff, &next, isNew); prop >= 0 && e.report(prop, msg, trace(tail)) {
+		isNew := add(f, key)
+		last := w.tail[len(w.tail)-1]
+		if prop, msg := e.judgeStep(prev, last, &w.eff, &w.succ, isNew); prop >= 0 && e.report(prop, msg, trace(w.tail)) {
 			return
 		}
 		if isNew {
-			path = append(path, tail...)
+			path = append(path, w.tail...)
 		}
-		if limits() || (isNew && push(&next, len(tail))) {
+		if limits() || (isNew && push(&w.succ, len(w.tail))) {
 			return
 		}
 	}

@@ -18,6 +18,7 @@ type worker struct {
 	mid         model.State  // with Options.Chains: the state before a chain's last step
 	tail        []model.Step // the steps from cur to succ (more than one in a chain)
 	chain       chainBuf
+	inChain     []chainViolation // what follow found inside the last chain
 	eff         model.Effects
 	fresh       int64 // new states not yet counted into the store
 	buf, ample  []model.Step
