@@ -3,7 +3,7 @@ package explore
 import "github.com/rqcheck/rqcheck/model"
 
 // dfs is depth-first search with an explicit stack and BFS's visited store
-// (Options.Store, set up by setupBFS): it holds the store and the stack,
+// (Options.Store, set up by setupStateful): it holds the store and the stack,
 // nothing else, so its memory is the fingerprint table's 10 to 15 bytes per
 // state plus one frame (a state and its steps) per step of the current
 // schedule (SPIN's default mode), where BFS also holds a whole level and a

@@ -203,24 +203,20 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 	e := &explorer{m: m, opt: opt, ctx: ctx, start: time.Now(), seen: make([]bool, len(opt.Props))}
 	e.res.Strategy = opt.Strategy
 	switch opt.Strategy {
-	case BFS:
-		if err := e.setupBFS(); err != nil {
+	case BFS, DFS:
+		// The stateful searches: one store, one set of reductions; BFS on
+		// Options.Workers goroutines, DFS on one.
+		search, workers := e.dfs, 1
+		if opt.Strategy == BFS {
+			search, workers = e.bfs, max(1, opt.Workers)
+		}
+		if err := e.setupStateful(workers); err != nil {
 			return nil, err
 		}
 		stop := e.watch()
-		e.bfs()
+		search()
 		stop()
-		e.finishBFS()
-	case DFS:
-		// DFS uses BFS's store and reductions on one goroutine.
-		if err := e.setupBFS(); err != nil {
-			return nil, err
-		}
-		e.workers, e.res.Workers = 1, 1
-		stop := e.watch()
-		e.dfs()
-		stop()
-		e.finishBFS()
+		e.finishStateful()
 	case Random:
 		e.random()
 	case PCT:

@@ -86,8 +86,9 @@ func (w *worker) takeOut(buf []byte) segment {
 	return sg
 }
 
-// setupBFS builds the store and the worker count from the options.
-func (e *explorer) setupBFS() error {
+// setupStateful builds the store and the reductions of BFS and DFS from
+// the options, for a search on workers goroutines.
+func (e *explorer) setupStateful(workers int) error {
 	st, err := newStore(e.opt.Store, e.opt.FPBits, e.opt.Memory, e.opt.BitstateBytes)
 	if err != nil {
 		return err
@@ -97,7 +98,7 @@ func (e *explorer) setupBFS() error {
 	if e.res.Store == "" {
 		e.res.Store = Fingerprint
 	}
-	e.workers = max(1, e.opt.Workers)
+	e.workers = workers
 	e.res.Workers = e.workers
 	e.res.Reductions = []string{}
 	if e.opt.POR {
@@ -117,7 +118,7 @@ func (e *explorer) setupBFS() error {
 	return nil
 }
 
-func (e *explorer) finishBFS() {
+func (e *explorer) finishStateful() {
 	e.res.StoreBytes = e.store.bytes()
 	e.res.Omission, e.res.Coverage = e.store.estimate(e.res.Stats.States)
 }
