@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,61 +20,30 @@ import (
 // returns for them (see TestPersistentGolden).
 const porEquivGolden = "testdata/por_equiv.golden"
 
-// porEquivConfig is a scenario bound to a variant and knob setting.
-type porEquivConfig struct {
-	name string
-	m    *model.Model
-}
-
 // porEquivConfigs binds a fixed set of scenarios to every variant with
 // every combination of its knobs: GenerateScenario(2, 1..4) and (3, 1..4),
 // the default and balance scenarios, the corpus, pinned-3cpu and eight
 // random scenarios of porRandomScenario.
-func porEquivConfigs(t testing.TB) []porEquivConfig {
+func porEquivConfigs(t testing.TB) []porModel {
 	t.Helper()
-	type named struct {
-		name string
-		sc   *model.Scenario
-	}
-	var scs []named
+	var scs []porCase
 	for _, cpus := range []int{2, 3} {
 		for tasks := 1; tasks <= 4; tasks++ {
 			sc, err := model.GenerateScenario(cpus, tasks)
 			if err != nil {
 				t.Fatal(err)
 			}
-			scs = append(scs, named{fmt.Sprintf("gen%dx%d", cpus, tasks), sc})
+			scs = append(scs, porCase{fmt.Sprintf("gen%dx%d", cpus, tasks), sc})
 		}
 	}
-	scs = append(scs, named{"default", model.DefaultScenario()}, named{"balance", model.BalanceScenario()})
-	files, _ := filepath.Glob("../corpus/scenarios/*.json")
-	files = append(files, "../model/testdata/pinned-3cpu.json")
-	for _, f := range files {
-		sc, err := model.LoadScenario(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		scs = append(scs, named{strings.TrimSuffix(filepath.Base(f), ".json"), sc})
-	}
+	scs = append(scs, porFixedCases(t)...)
 	rng := rand.New(rand.NewPCG(77, 1))
 	for i := 0; i < 8; i++ {
-		scs = append(scs, named{fmt.Sprintf("random%d", i), porRandomScenario(rng)})
+		scs = append(scs, porCase{fmt.Sprintf("random%d", i), porRandomScenario(rng)})
 	}
-	var out []porEquivConfig
-	for _, n := range scs {
-		for _, v := range porVariants() {
-			sc := n.sc.Clone()
-			sc.Knobs = v.knobs
-			m, err := model.New(sc, v.name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			name := n.name + "/" + v.name
-			if len(v.knobs) > 0 {
-				name += "/" + knobString(v.knobs)
-			}
-			out = append(out, porEquivConfig{name, m})
-		}
+	var out []porModel
+	for _, pc := range scs {
+		out = append(out, porBind(t, pc)...)
 	}
 	return out
 }
@@ -142,7 +110,7 @@ func porEquivStates(m *model.Model, vis model.Objs, rng *rand.Rand, bfs, reduced
 // how many ample sets it computed and a digest of them: the state, the
 // enabled steps, whether the result is enabled itself, and its steps in
 // order.
-func porEquivDigest(cfg porEquivConfig, bfs, reduced, walks int) (int, string) {
+func porEquivDigest(cfg porModel, bfs, reduced, walks int) (int, string) {
 	m := cfg.m
 	visAll := visibility(properties.All())
 	visAff := visibility([]*properties.Property{properties.Affinity})

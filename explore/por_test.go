@@ -251,6 +251,51 @@ type porCase struct {
 	sc   *model.Scenario
 }
 
+// porFixedCases are the default and balance scenarios, the corpus's
+// scenarios and pinned-3cpu.
+func porFixedCases(t testing.TB) []porCase {
+	t.Helper()
+	out := []porCase{{"default", model.DefaultScenario()}, {"balance", model.BalanceScenario()}}
+	files, _ := filepath.Glob("../corpus/scenarios/*.json")
+	files = append(files, "../model/testdata/pinned-3cpu.json")
+	for _, f := range files {
+		sc, err := model.LoadScenario(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, porCase{strings.TrimSuffix(filepath.Base(f), ".json"), sc})
+	}
+	return out
+}
+
+// porModel is a scenario bound to a variant and knob setting.
+type porModel struct {
+	name    string // scenario/variant[/knobs]
+	m       *model.Model
+	knobbed bool // a knob is set
+}
+
+// porBind binds pc to every variant with every combination of its knobs
+// (porVariants), in that order.
+func porBind(t testing.TB, pc porCase) []porModel {
+	t.Helper()
+	var out []porModel
+	for _, v := range porVariants() {
+		sc := pc.sc.Clone()
+		sc.Knobs = v.knobs
+		m, err := model.New(sc, v.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := pc.name + "/" + v.name
+		if len(v.knobs) > 0 {
+			name += "/" + knobString(v.knobs)
+		}
+		out = append(out, porModel{name, m, len(v.knobs) > 0})
+	}
+	return out
+}
+
 func porCases(t testing.TB, sweep bool) []porCase {
 	t.Helper()
 	var out []porCase
@@ -267,16 +312,7 @@ func porCases(t testing.TB, sweep bool) []porCase {
 			out = append(out, porCase{fmt.Sprintf("gen3x%d", tasks), sc})
 		}
 	}
-	out = append(out, porCase{"default", model.DefaultScenario()}, porCase{"balance", model.BalanceScenario()})
-	files, _ := filepath.Glob("../corpus/scenarios/*.json")
-	files = append(files, "../model/testdata/pinned-3cpu.json")
-	for _, f := range files {
-		sc, err := model.LoadScenario(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, porCase{strings.TrimSuffix(filepath.Base(f), ".json"), sc})
-	}
+	out = append(out, porFixedCases(t)...)
 	// Random scenarios, kept if their mainline state space is neither
 	// trivial nor over the limit.
 	n, limit := 12, 40000
@@ -329,17 +365,8 @@ func TestPORMatchesPlainSearch(t *testing.T) {
 	var plainTotal, redTotal [2]int
 	ran, skipped := 0, 0
 	for _, pc := range cases {
-		for _, v := range porVariants() {
-			sc := pc.sc.Clone()
-			sc.Knobs = v.knobs
-			m, err := model.New(sc, v.name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			name := pc.name + "/" + v.name
-			if len(v.knobs) > 0 {
-				name += "/" + knobString(v.knobs)
-			}
+		for _, pm := range porBind(t, pc) {
+			m, name := pm.m, pm.name
 			var ratios []string
 			for i, ps := range propSets {
 				plain := porSearch(m, ps.props, false, limit)
@@ -368,7 +395,7 @@ func TestPORMatchesPlainSearch(t *testing.T) {
 				}
 				ratios = append(ratios, fmt.Sprintf("%s %d/%d=%.2f", ps.name, plain.states, red.states, float64(plain.states)/float64(red.states)))
 			}
-			if len(ratios) > 0 && (len(v.knobs) == 0 || sweep) {
+			if len(ratios) > 0 && (!pm.knobbed || sweep) {
 				t.Logf("%-40s %s", name, strings.Join(ratios, "  "))
 			}
 		}
