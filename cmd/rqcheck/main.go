@@ -43,6 +43,11 @@ const usage = `usage:
 Run 'rqcheck check -h' for the flags of check.
 `
 
+// minPerState is the fewest states for which the report gives the store's
+// bytes per state: below it the store's initial size, not the states,
+// decides the figure (16384 bytes/state for a 2-state search).
+const minPerState = 10_000
+
 func main() {
 	// Ctrl-C, or SIGTERM from a job runner at its deadline, stops the
 	// search cleanly: it reports what it found (and, with --json, writes
@@ -368,7 +373,11 @@ func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 		if red == "" {
 			red = "none"
 		}
-		fmt.Fprintf(w, "store %s (%d workers, %.1f MiB, %.1f bytes/state), reductions %s", res.Store, res.Workers, float64(res.StoreBytes)/(1<<20), float64(res.StoreBytes)/float64(max(st.States, 1)), red)
+		perState := ""
+		if st.States >= minPerState {
+			perState = fmt.Sprintf(", %.1f bytes/state", float64(res.StoreBytes)/float64(st.States))
+		}
+		fmt.Fprintf(w, "store %s (%d workers, %.1f MiB%s), reductions %s", res.Store, res.Workers, float64(res.StoreBytes)/(1<<20), perState, red)
 		switch res.Store {
 		case explore.Fingerprint:
 			fmt.Fprintf(w, "; probability that a fingerprint collision omitted a state: %.2g", res.Omission)

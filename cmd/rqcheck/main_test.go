@@ -222,3 +222,17 @@ func TestStrategiesFindTheOops(t *testing.T) {
 		}
 	}
 }
+
+// TestBytesPerStateOnlyWhenMeaningful: the report gives the store's bytes
+// per state for a search of many states, not for a tiny one, where the
+// store's initial size would make the figure meaningless.
+func TestBytesPerStateOnlyWhenMeaningful(t *testing.T) {
+	_, out, _ := rq(t, "check", "--no-cex")
+	if strings.Contains(out, "bytes/state") {
+		t.Errorf("the default job (a few states) reports bytes/state:\n%s", out)
+	}
+	_, out, _ = rq(t, "check", "--variant", "mainline-2.6.24", "--cpus", "3", "--tasks", "2", "--no-cex")
+	if !strings.Contains(out, "bytes/state") {
+		t.Errorf("a search of many states lacks bytes/state:\n%s", out)
+	}
+}
