@@ -332,8 +332,9 @@ func (ps *porState) future(f *porFutures, d int) (read, write model.Objs) {
 // not change them.
 //
 // no-lost-task judges every state over the queues, curr, nr_running,
-// MigOnRq, on_rq, task_cpu, p->state and whether rq locks are free
-// (ObjRq, ObjRqLoad, ObjRqLock, ObjTask); affinity judges transitions by
+// MigOnRq, on_rq, task_cpu and p->state (ObjRq, ObjRqLoad, ObjTask); it
+// does not read rq->lock (properties.NoLostTask says why), so taking and
+// releasing a lock stay invisible; affinity judges transitions by
 // their enqueues and the next state's cpus_allowed and task_cpu
 // (ObjTask). Neither is stable, so these objects are visible when they
 // are selected.
@@ -345,7 +346,7 @@ func visibility(props []*properties.Property) model.Objs {
 		case properties.KernelBug.Name, properties.NoDeadlock.Name, properties.WorkConservation.Name:
 		case properties.NoLostTask.Name:
 			for j := 0; j < n; j++ {
-				vis |= model.ObjRq(j) | model.ObjRqLoad(j) | model.ObjRqLock(j)
+				vis |= model.ObjRq(j) | model.ObjRqLoad(j)
 			}
 			for t := 0; t < nt; t++ {
 				vis |= model.ObjTask(t)

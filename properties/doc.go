@@ -7,8 +7,9 @@
 //     no state with nothing enabled while a context spins, a task sleeps in
 //     wait_for_completion, or a migration request is queued.
 //   - no-lost-task: every task is on exactly one runqueue or asleep, never
-//     duplicated, never gone; nr_running matches the queue when rq->lock is
-//     free.
+//     duplicated, never gone; nr_running matches the runqueue (in every
+//     state: the model updates both in one step, so this check does not read
+//     rq->lock and lock steps stay invisible to partial-order reduction).
 //   - affinity: no balancing, migration or wake-up path enqueues a task on a
 //     CPU outside cpus_allowed; sched_setaffinity returns with the task on an
 //     allowed CPU.
