@@ -32,8 +32,8 @@ func (e *explorer) bfs() {
 	m := e.m
 	w0 := e.newWorker()
 	init := m.Init()
-	key := w0.key(&init)
-	e.store.add(fingerprint(key), key)
+	f, key := w0.ident(&init)
+	e.store.add(f, key)
 	e.store.count(1)
 	e.res.Stats.States = 1
 	if prop, msg := e.judgeState(&init); prop >= 0 && e.report(prop, msg, nil) {
@@ -358,8 +358,7 @@ func (w *worker) follow(from *model.State) (*model.State, fp, []byte) {
 	w.inChain = w.inChain[:0]
 	prev := from
 	for {
-		key := w.key(&w.succ)
-		f := fingerprint(key)
+		f, key := w.ident(&w.succ)
 		if !e.opt.Chains || e.store.has(f, key) {
 			return prev, f, key
 		}

@@ -112,8 +112,7 @@ func (e *explorer) dfs() {
 	if !room() {
 		return
 	}
-	key := w.key(&init)
-	add(fingerprint(key), key)
+	add(w.ident(&init))
 	if prop, msg := e.judgeState(&init); prop >= 0 && e.report(prop, msg, nil) {
 		return
 	}

@@ -244,6 +244,7 @@ type explorer struct {
 
 	// BFS and DFS (bfs.go, worker.go, dfs.go).
 	store    store
+	keyed    bool // the store compares keys, not only fingerprints (exact)
 	workers  int
 	nodes    nodeLog
 	reduce   func(s *model.State, enabled, out []model.Step) []model.Step

@@ -1,6 +1,10 @@
 package explore
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/rqcheck/rqcheck/model"
+)
 
 func TestFPSetAddsEachFingerprintOnce(t *testing.T) {
 	s := newFPSet()
@@ -32,4 +36,81 @@ func TestFingerprintSeesEveryByte(t *testing.T) {
 			b[i] = 0
 		}
 	}
+}
+
+// TestFingerprintStateOnReachableStates walks the reachable states of
+// small scenarios and checks fingerprintState against the encodings: equal
+// for a state and its decoded copy (Words reads only the used part),
+// distinct for distinct states in both halves of the fingerprint.
+func TestFingerprintStateOnReachableStates(t *testing.T) {
+	for _, size := range [][2]int{{2, 3}, {3, 2}, {4, 1}} {
+		sc, err := model.GenerateScenario(size[0], size[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := model.New(sc, "mainline-2.6.24")
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		half := [2]map[uint64]string{{}, {}}
+		queue := []model.State{m.Init()}
+		for len(queue) > 0 && len(seen) < 50000 {
+			s := queue[0]
+			queue = queue[1:]
+			enc := string(model.Encode(nil, &s, sc))
+			if seen[enc] {
+				continue
+			}
+			seen[enc] = true
+			f := fingerprintState(&s, sc)
+			var d model.State
+			model.Decode([]byte(enc), &d, sc)
+			if g := fingerprintState(&d, sc); g != f {
+				t.Fatalf("%d/%d: a state and its decoded copy differ: %x, %x", size[0], size[1], f, g)
+			}
+			for i, h := range f {
+				if other, ok := half[i][h]; ok && other != enc {
+					t.Fatalf("%d/%d: two states share fingerprint word %d", size[0], size[1], i)
+				}
+				half[i][h] = enc
+			}
+			for _, st := range m.Enabled(&s, nil) {
+				n := s
+				m.Apply(&n, st)
+				queue = append(queue, n)
+			}
+		}
+		if len(seen) < 1000 {
+			t.Fatalf("%d/%d: only %d states", size[0], size[1], len(seen))
+		}
+	}
+}
+
+// BenchmarkFingerprint hashes one 3 CPU / 4 task state, in place and
+// from its encoding.
+func BenchmarkFingerprint(b *testing.B) {
+	sc, err := model.GenerateScenario(3, 4)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := model.New(sc, "mainline-2.6.24")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := m.Init()
+	enc := model.Encode(nil, &s, sc)
+	var sink fp
+	b.Run("state", func(b *testing.B) {
+		for b.Loop() {
+			sink = fingerprintState(&s, sc)
+		}
+	})
+	b.Run("encoding", func(b *testing.B) {
+		b.SetBytes(int64(len(enc)))
+		for b.Loop() {
+			sink = fingerprint(enc)
+		}
+	})
+	_ = sink
 }

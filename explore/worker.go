@@ -50,23 +50,34 @@ func (e *explorer) newWorker() *worker {
 // reset readies the worker for a level.
 func (w *worker) reset() { w.counted = 0 }
 
-// key returns the bytes the store identifies s by: its encoding, or with
-// symmetry reduction the encoding of its orbit's representative.
-func (w *worker) key(s *model.State) []byte {
+// ident returns the fingerprint the store identifies s by and, where the
+// store compares keys (the exact store) or symmetry reduction is on, the
+// key: s's encoding, or with symmetry the encoding of its orbit's
+// representative, hashed with fingerprint. Otherwise the key is nil and
+// s is hashed in place (fingerprintState), so a successor that is already
+// visited, most of them, is never copied into an encoding; appendState
+// encodes the new ones. A search takes one path or the other for all of
+// its states.
+func (w *worker) ident(s *model.State) (fp, []byte) {
 	if w.canon != nil {
 		w.enc = w.canon.Canonical(w.enc[:0], s)
-	} else {
-		w.enc = model.Encode(w.enc[:0], s, w.e.m.Sc)
+		return fingerprint(w.enc), w.enc
 	}
-	return w.enc
+	f := fingerprintState(s, w.e.m.Sc)
+	if w.e.keyed {
+		w.enc = model.Encode(w.enc[:0], s, w.e.m.Sc)
+		return f, w.enc
+	}
+	return f, nil
 }
 
-// appendState appends s, whose key is key, to the worker's output for the
-// next level. The level keeps the state itself, not its representative, so
-// that parent links and steps rebuild a schedule that really runs.
+// appendState appends s, whose key is key (from ident), to the worker's
+// output for the next level. The level keeps the state itself, not its
+// representative, so that parent links and steps rebuild a schedule that
+// really runs.
 func (w *worker) appendState(key []byte, s *model.State) {
 	enc := key
-	if w.canon != nil {
+	if w.canon != nil || key == nil {
 		w.real = model.Encode(w.real[:0], s, w.e.m.Sc)
 		enc = w.real
 	}
@@ -94,6 +105,7 @@ func (e *explorer) setupStateful(workers int) error {
 		return err
 	}
 	e.store = st
+	e.keyed = e.opt.Store == Exact
 	e.res.Store = e.opt.Store
 	if e.res.Store == "" {
 		e.res.Store = Fingerprint

@@ -190,6 +190,30 @@ func Decode(b []byte, s *State, sc *Scenario) {
 	copy(base[toff:], b[n:])
 }
 
+// Words returns the used part of s in place, with no copy, as two byte
+// slices of whole 8-byte words: the header and the scenario's CPUs, and
+// the scenario's tasks. A slice ends at the next word boundary, so it may
+// include the first bytes of the next, unused (zero) CPU or task; the two
+// slices are therefore a function of the used part alone, as Encode is,
+// and two states of one scenario are equal iff their slices are. The
+// slices alias s: they change with it.
+func Words(s *State, sc *Scenario) (cpus, tasks []byte) {
+	base := unsafe.Slice((*byte)(unsafe.Pointer(s)), unsafe.Sizeof(*s))
+	n := roundWord(headerSize + sc.CPUs*cpuSize)
+	toff := int(unsafe.Offsetof(s.Task))
+	m := roundWord(len(sc.Tasks) * taskSize)
+	return base[:n:n], base[toff : toff+m : toff+m]
+}
+
+func roundWord(n int) int { return (n + 7) &^ 7 }
+
+// The task region starts, and the State ends, on a word boundary, so
+// Words never reads past the State.
+var (
+	_ = [1 - unsafe.Offsetof(State{}.Task)%8]struct{}{}
+	_ = [1 - unsafe.Sizeof(State{})%8]struct{}{}
+)
+
 // CopyState copies the used part of src to dst; it is `*dst = *src` for the
 // states of one scenario, without copying the unused (zero) CPUs and tasks.
 func CopyState(dst, src *State, sc *Scenario) {
