@@ -2,6 +2,7 @@ package explore
 
 import (
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync"
@@ -40,7 +41,7 @@ func (e *explorer) bfs() {
 		return
 	}
 	e.nodes.append(node{})
-	w0.appendState(key, &init)
+	w0.appendState(key, &init, 0)
 	level := newLevel([]segment{w0.takeOut(nil)})
 	levelBase := uint32(0)
 	var spare [][]byte // buffers of expanded levels, for the workers' next outputs
@@ -212,7 +213,7 @@ func (e *explorer) traceTo(id uint32, tail []model.Step) []model.Step {
 		e.m.Apply(&s, st)
 		out = append(out, st)
 		for {
-			next, ok := e.chainStep(&s, &buf)
+			next, ok, _ := e.chainStep(&s, &buf)
 			if !ok {
 				break
 			}
@@ -280,8 +281,9 @@ func (w *worker) expandLevel(l *level, depth int, base uint32, pos *atomic.Int64
 				panic(fmt.Sprintf("explore: BFS level corrupt: %v", err)) // the explorer wrote it: a bug
 			}
 			buf = buf[used:]
-			model.Decode(w.dec, &w.cur, m.Sc)
-			w.expand(id, depth)
+			cpus := model.CPUSet(binary.NativeEndian.Uint64(w.dec))
+			model.Decode(w.dec[recHead:], &w.cur, m.Sc)
+			w.expand(id, depth, cpus)
 			if max := e.opt.MaxStates; max > 0 && e.res.Stats.States+e.found.Load()+int64(len(w.nodes)-w.counted) >= max {
 				e.pause.Store(true)
 				break
@@ -299,8 +301,9 @@ func (w *worker) expandLevel(l *level, depth int, base uint32, pos *atomic.Int64
 }
 
 // expand judges and expands the state w.cur, whose id is id and whose
-// schedule has length steps.
-func (w *worker) expand(id uint32, length int) {
+// schedule has length steps; cpus is the set of CPUs chainStep found for
+// it when it was discovered, or 0.
+func (w *worker) expand(id uint32, length int, cpus model.CPUSet) {
 	e, m := w.e, w.e.m
 	w.buf = m.Enabled(&w.cur, w.buf)
 	if len(w.buf) == 0 {
@@ -309,12 +312,8 @@ func (w *worker) expand(id uint32, length int) {
 		}
 		return
 	}
-	steps := w.buf
-	if e.reduce != nil {
-		w.ample = e.reduce(&w.cur, w.buf, w.ample)
-		steps = w.ample
-	}
-	for _, st := range steps {
+	w.ample = e.stepsTo(&w.cur, w.buf, cpus, w.ample)
+	for _, st := range w.ample {
 		model.CopyState(&w.succ, &w.cur, m.Sc)
 		w.eff = m.Apply(&w.succ, st)
 		w.transitions++
@@ -327,7 +326,7 @@ func (w *worker) expand(id uint32, length int) {
 		if isNew {
 			w.fresh++
 			w.nodes = append(w.nodes, node{id, st})
-			w.appendState(key, &w.succ)
+			w.appendState(key, &w.succ, w.succCPUs)
 		}
 		last := w.tail[len(w.tail)-1]
 		if prop, msg := e.judgeStep(prev, last, &w.eff, &w.succ, isNew); prop >= 0 {
@@ -344,7 +343,8 @@ func (w *worker) expand(id uint32, length int) {
 
 // follow returns the fingerprint and store key of w.succ, reached from
 // the state from by the steps of w.tail (one so far, with effects w.eff),
-// and the state the last of them left. With chain compression
+// and the state the last of them left; w.succCPUs is then chainStep's set
+// of CPUs for w.succ, or 0 if it was not computed. With chain compression
 // (Options.Chains), while w.succ is a chain state (chainStep) not already
 // in the store, follow judges the step into it and the state itself,
 // which is not stored, and takes its one step; violations in the chain go
@@ -356,14 +356,16 @@ func (w *worker) expand(id uint32, length int) {
 func (w *worker) follow(from *model.State) (*model.State, fp, []byte) {
 	e, m := w.e, w.e.m
 	w.inChain = w.inChain[:0]
+	w.succCPUs = 0
 	prev := from
 	for {
 		f, key := w.ident(&w.succ)
 		if !e.opt.Chains || e.store.has(f, key) {
 			return prev, f, key
 		}
-		next, ok := e.chainStep(&w.succ, &w.chain)
+		next, ok, ample := e.chainStep(&w.succ, &w.chain)
 		if !ok {
+			w.succCPUs = ample
 			return prev, f, key
 		}
 		last := w.tail[len(w.tail)-1]
@@ -394,7 +396,14 @@ type chainViolation struct {
 // choice as the local rule). Whether a state is one depends on the state
 // alone, so a chain state is never stored by any path, and traceTo can
 // redo the chains of a schedule.
-func (e *explorer) chainStep(s *model.State, buf *chainBuf) (model.Step, bool) {
+//
+// For a state that is not a chain state, chainStep also returns the CPUs
+// whose enabled steps are the state's steps to take (its persistent set
+// is the enabled steps of those CPUs: explore/por.go), or 0 if there is
+// none or no POR. The search keeps the set with the state if it stores
+// it, and expand then filters the enabled steps by it instead of
+// computing the persistent set a second time.
+func (e *explorer) chainStep(s *model.State, buf *chainBuf) (model.Step, bool, model.CPUSet) {
 	buf.enabled = e.m.Enabled(s, buf.enabled)
 	steps := buf.enabled
 	if len(steps) > 1 && e.reduce != nil {
@@ -402,9 +411,41 @@ func (e *explorer) chainStep(s *model.State, buf *chainBuf) (model.Step, bool) {
 		steps = buf.ample
 	}
 	if len(steps) != 1 {
-		return model.Step{}, false
+		if e.reduce == nil || e.noAmpleCache {
+			return model.Step{}, false, 0
+		}
+		return model.Step{}, false, cpusOf(steps)
 	}
-	return steps[0], true
+	return steps[0], true, 0
+}
+
+// cpusOf is the set of CPUs of steps.
+func cpusOf(steps []model.Step) model.CPUSet {
+	var c model.CPUSet
+	for _, st := range steps {
+		c |= 1 << st.CPU
+	}
+	return c
+}
+
+// stepsTo returns the steps to take from s, whose enabled steps are
+// enabled: the persistent set, or with the set of CPUs a chainStep found
+// for s (ample, not 0), the enabled steps of those CPUs, which is the
+// same set. out is scratch.
+func (e *explorer) stepsTo(s *model.State, enabled []model.Step, ample model.CPUSet, out []model.Step) []model.Step {
+	if e.reduce == nil {
+		return enabled
+	}
+	if ample == 0 {
+		return e.reduce(s, enabled, out)
+	}
+	out = out[:0]
+	for _, st := range enabled {
+		if ample.Has(int(st.CPU)) {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 // chainBuf is chainStep's scratch.

@@ -63,9 +63,10 @@ func (e *explorer) dfs() {
 		return false
 	}
 	// push puts s on the stack with the steps to take from it (reusing a
-	// popped frame's buffers) and judges it if it is terminal; it returns
-	// true if the search must stop.
-	push := func(s *model.State, in int) bool {
+	// popped frame's buffers; cpus: chainStep's set for s, or 0) and
+	// judges it if it is terminal; it returns true if the search must
+	// stop.
+	push := func(s *model.State, in int, cpus model.CPUSet) bool {
 		if len(stack) < cap(stack) {
 			stack = stack[:len(stack)+1]
 		} else {
@@ -74,12 +75,8 @@ func (e *explorer) dfs() {
 		f := &stack[len(stack)-1]
 		model.CopyState(&f.state, s, m.Sc)
 		e.buf = m.Enabled(s, e.buf)
-		steps := e.buf
-		if e.reduce != nil {
-			ample = e.reduce(s, e.buf, ample)
-			steps = ample
-		}
-		f.steps, f.next, f.in = append(f.steps[:0], steps...), 0, in
+		ample = e.stepsTo(s, e.buf, cpus, ample)
+		f.steps, f.next, f.in = append(f.steps[:0], ample...), 0, in
 		e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(path))
 		if len(e.buf) == 0 {
 			if prop, msg := e.judgeTerminal(s); prop >= 0 {
@@ -116,7 +113,7 @@ func (e *explorer) dfs() {
 	if prop, msg := e.judgeState(&init); prop >= 0 && e.report(prop, msg, nil) {
 		return
 	}
-	if push(&init, 0) {
+	if push(&init, 0, 0) {
 		return
 	}
 	truncated := false
@@ -156,7 +153,7 @@ func (e *explorer) dfs() {
 		if isNew {
 			path = append(path, w.tail...)
 		}
-		if limits() || (isNew && push(&w.succ, len(w.tail))) {
+		if limits() || (isNew && push(&w.succ, len(w.tail), w.succCPUs)) {
 			return
 		}
 	}

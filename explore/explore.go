@@ -200,7 +200,7 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 		ctx, cancel = context.WithTimeout(ctx, opt.TimeLimit)
 		defer cancel()
 	}
-	e := &explorer{m: m, opt: opt, ctx: ctx, start: time.Now(), seen: make([]bool, len(opt.Props))}
+	e := &explorer{m: m, opt: opt, ctx: ctx, start: time.Now(), seen: make([]bool, len(opt.Props)), noAmpleCache: testNoAmpleCache}
 	e.res.Strategy = opt.Strategy
 	switch opt.Strategy {
 	case BFS, DFS:
@@ -243,19 +243,26 @@ type explorer struct {
 	buf   []model.Step
 
 	// BFS and DFS (bfs.go, worker.go, dfs.go).
-	store    store
-	keyed    bool // the store compares keys, not only fingerprints (exact)
-	workers  int
-	nodes    nodeLog
-	reduce   func(s *model.State, enabled, out []model.Step) []model.Step
-	pause    atomic.Bool  // workers stop taking chunks
-	memHigh  atomic.Bool  // the process holds more than opt.Memory
-	done     atomic.Int64 // states of the current level expanded
-	found    atomic.Int64 // new states found in the current level
-	frontier atomic.Int64 // states in the current level
-	depth    atomic.Int64 // current level
-	base     atomic.Int64 // states before the current level (for Progress)
+	store store
+	keyed bool // the store compares keys, not only fingerprints (exact)
+	// noAmpleCache: chainStep returns no CPU set, so every state's
+	// persistent set is computed when it is expanded (tests compare).
+	noAmpleCache bool
+	workers      int
+	nodes        nodeLog
+	reduce       func(s *model.State, enabled, out []model.Step) []model.Step
+	pause        atomic.Bool  // workers stop taking chunks
+	memHigh      atomic.Bool  // the process holds more than opt.Memory
+	done         atomic.Int64 // states of the current level expanded
+	found        atomic.Int64 // new states found in the current level
+	frontier     atomic.Int64 // states in the current level
+	depth        atomic.Int64 // current level
+	base         atomic.Int64 // states before the current level (for Progress)
 }
+
+// testNoAmpleCache turns the persistent-set cache off (explorer.noAmpleCache)
+// in every search; only tests set it.
+var testNoAmpleCache bool
 
 // stop reports whether a limit ends the search, and records why.
 func (e *explorer) stop() bool {

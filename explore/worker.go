@@ -2,6 +2,7 @@ package explore
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"runtime/debug"
 	"runtime/metrics"
@@ -22,8 +23,9 @@ type worker struct {
 	eff         model.Effects
 	fresh       int64 // new states not yet counted into the store
 	buf, ample  []model.Step
+	succCPUs    model.CPUSet         // chainStep's CPUs for succ (follow), 0 if not known
+	rec         []byte               // a record being packed: recHead, then the encoding
 	enc         []byte               // a key being built
-	real        []byte               // with symmetry: the encoding of the state itself
 	dec         []byte               // the level's state being unpacked (chunks decode in order)
 	prev        []byte               // the last state packed into out (zeros at a chunk's start)
 	canon       *model.Canonicaliser // nil without symmetry reduction
@@ -38,7 +40,8 @@ type worker struct {
 
 func (e *explorer) newWorker() *worker {
 	size := model.EncodedSize(e.m.Sc)
-	w := &worker{e: e, enc: alignedBytes(size)[:0], real: alignedBytes(size)[:0], dec: alignedBytes(size), prev: alignedBytes(size)}
+	w := &worker{e: e, enc: alignedBytes(size)[:0], rec: alignedBytes(recHead + size),
+		dec: alignedBytes(recHead + size), prev: alignedBytes(recHead + size)}
 	if e.opt.Symmetry {
 		if c := e.m.NewCanonicaliser(); !c.Trivial() {
 			w.canon = c
@@ -71,21 +74,30 @@ func (w *worker) ident(s *model.State) (fp, []byte) {
 	return f, nil
 }
 
-// appendState appends s, whose key is key (from ident), to the worker's
-// output for the next level. The level keeps the state itself, not its
-// representative, so that parent links and steps rebuild a schedule that
-// really runs.
-func (w *worker) appendState(key []byte, s *model.State) {
-	enc := key
+// recHead is the size of a level record's head, before the state's
+// encoding: one word holding the set of CPUs whose enabled steps are the
+// state's persistent set (chainStep), or 0 if it is not known. The head
+// is packed with the state, so a level costs about one bit more per
+// state; expanding the state then needs no second persistent set.
+const recHead = 8
+
+// appendState appends s, whose key is key (from ident) and whose
+// persistent set is the enabled steps of cpus (0: not known), to the
+// worker's output for the next level. The level keeps the state itself,
+// not its representative, so that parent links and steps rebuild a
+// schedule that really runs.
+func (w *worker) appendState(key []byte, s *model.State, cpus model.CPUSet) {
+	binary.NativeEndian.PutUint64(w.rec, uint64(cpus))
 	if w.canon != nil || key == nil {
-		w.real = model.Encode(w.real[:0], s, w.e.m.Sc)
-		enc = w.real
+		model.Encode(w.rec[:recHead], s, w.e.m.Sc)
+	} else {
+		copy(w.rec[recHead:], key)
 	}
 	if w.nout%chunk == 0 {
 		w.marks = append(w.marks, len(w.out))
 		clear(w.prev)
 	}
-	w.out = pack(w.out, enc, w.prev)
+	w.out = pack(w.out, w.rec, w.prev)
 	w.nout++
 }
 
