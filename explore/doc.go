@@ -38,7 +38,13 @@
 // state in it is packed (pack.go) as its XOR with the state before it in
 // the same chunk of 64, zero words elided. Neighbours in a level are
 // siblings and cousins, so a 715-byte state of 4 CPUs / 5 tasks takes
-// about 100 bytes.
+// about 100 bytes. A record's head word keeps the state's persistent set
+// (as a set of CPUs) when the search computed it on discovery, to decide
+// whether the state is a chain state; expanding the state then filters
+// its enabled steps by it instead of computing it again. Without symmetry
+// a fingerprint store hashes each successor in place (model.Words; the
+// fingerprint is a sum over 16-byte blocks, so the state's two regions
+// need no copy into one encoding), and only a new state is encoded.
 //
 // DFS (dfs.go) uses the same stores, reductions, memory cap and progress
 // reports on one goroutine. It holds the store and a stack of the current
