@@ -77,7 +77,7 @@
 // Whether a state is a chain state depends on the state alone, so BFS and
 // DFS store the same states, and a BFS node's schedule is its first step
 // and then the chain rule, which traceTo redoes from the initial state.
-// With POR it stores 2.5 to 3.4 times fewer states (3 CPUs / 3 and 4
+// With POR it stores 3.3 to 3.6 times fewer states (3 CPUs / 3 and 4
 // tasks) for about half again as many transitions; BFS's levels then count
 // stored states, not steps, so the first violation found need not have the
 // shortest schedule (the minimiser finds that).
