@@ -89,7 +89,7 @@ const recHead = 8
 func (w *worker) appendState(key []byte, s *model.State, cpus model.CPUSet) {
 	binary.NativeEndian.PutUint64(w.rec, uint64(cpus))
 	if w.canon != nil || key == nil {
-		model.Encode(w.rec[:recHead], s, w.e.m.Sc)
+		w.rec = model.Encode(w.rec[:recHead], s, w.e.m.Sc) // fits: rec has room for one encoding
 	} else {
 		copy(w.rec[recHead:], key)
 	}
