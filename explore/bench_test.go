@@ -2,6 +2,7 @@ package explore_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/rqcheck/rqcheck/explore"
@@ -37,6 +38,31 @@ func BenchmarkBFS(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkBFSLarge is the large target: mainline on 4 CPUs / 5
+// tasks, exhaustive, with the default reductions and the fingerprint
+// store, on all cores. One iteration takes about 12 minutes on a 2-core
+// machine (61 million stored states), so run it alone:
+// go test ./explore -run '^$' -bench BFSLarge -benchtime 1x -timeout 60m.
+func BenchmarkBFSLarge(b *testing.B) {
+	sc, err := model.GenerateScenario(4, 5)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := newModel(b, sc, "mainline-2.6.24")
+	var states, transitions int64
+	for b.Loop() {
+		res := search(b, m, explore.Options{Workers: runtime.GOMAXPROCS(0), POR: true, Symmetry: true, Chains: true})
+		if !res.Complete || len(res.Violations) > 0 {
+			b.Fatal("mainline search not clean")
+		}
+		states += res.Stats.States
+		transitions += res.Stats.Transitions
+		b.ReportMetric(float64(res.StoreBytes)/float64(res.Stats.States), "B/state")
+	}
+	b.ReportMetric(float64(states)/b.Elapsed().Seconds(), "states/s")
+	b.ReportMetric(float64(transitions)/b.Elapsed().Seconds(), "transitions/s")
 }
 
 // BenchmarkBFSReduced is BenchmarkBFS with the command line's default
