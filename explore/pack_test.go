@@ -56,14 +56,8 @@ func TestPackRoundTrip(t *testing.T) {
 // each against the one before, round-trip and pack to well under a third
 // of their encoding.
 func TestPackRealStates(t *testing.T) {
-	sc, err := model.GenerateScenario(4, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.New(sc, "mainline-2.6.24")
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := mainlineModel(t, 4, 5)
+	sc := m.Sc
 	rng := rand.New(rand.NewPCG(1, 2))
 	var raw, packed int
 	var buf []model.Step
@@ -109,8 +103,8 @@ func TestUnpackTruncated(t *testing.T) {
 }
 
 func benchStates(b *testing.B) [][]byte {
-	sc, _ := model.GenerateScenario(4, 5)
-	m, _ := model.New(sc, "mainline-2.6.24")
+	m := mainlineModel(b, 4, 5)
+	sc := m.Sc
 	rng := rand.New(rand.NewPCG(1, 2))
 	var out [][]byte
 	var buf []model.Step

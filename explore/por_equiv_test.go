@@ -205,14 +205,7 @@ func TestPersistentGolden(t *testing.T) {
 // the steps of their persistent sets (the states whose persistent sets
 // chain compression asks for).
 func BenchmarkPersistent(b *testing.B) {
-	sc, err := model.GenerateScenario(3, 4)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := model.New(sc, "mainline-2.6.24")
-	if err != nil {
-		b.Fatal(err)
-	}
+	m := mainlineModel(b, 3, 4)
 	vis := visibility(properties.Default())
 	states := porEquivStates(m, vis, rand.New(rand.NewPCG(1, 2)), 0, 2000, 0)
 	seen := map[string]bool{}

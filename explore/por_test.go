@@ -251,6 +251,21 @@ type porCase struct {
 	sc   *model.Scenario
 }
 
+// mainlineModel is mainline-2.6.24 on model.GenerateScenario(cpus, tasks),
+// the scenarios of the targets.
+func mainlineModel(tb testing.TB, cpus, tasks int) *model.Model {
+	tb.Helper()
+	sc, err := model.GenerateScenario(cpus, tasks)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := model.New(sc, "mainline-2.6.24")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
 // porFixedCases are the default and balance scenarios, the corpus's
 // scenarios and pinned-3cpu.
 func porFixedCases(t testing.TB) []porCase {
@@ -421,14 +436,7 @@ func TestPORReducesGenerated(t *testing.T) {
 		t.Skip("run with -por.sweep")
 	}
 	for tasks := 1; tasks <= 4; tasks++ {
-		sc, err := model.GenerateScenario(3, tasks)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := model.New(sc, "mainline-2.6.24")
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := mainlineModel(t, 3, tasks)
 		for _, pl := range []string{"default", "kernel-bug,no-deadlock"} {
 			props, err := properties.Select(pl)
 			if err != nil {
@@ -453,14 +461,7 @@ func TestPORReducesGenerated(t *testing.T) {
 // GenerateScenario(3, 4), mainline-2.6.24, with the default properties
 // and with kernel-bug and no-deadlock only.
 func BenchmarkPOR(b *testing.B) {
-	sc, err := model.GenerateScenario(3, 4)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := model.New(sc, "mainline-2.6.24")
-	if err != nil {
-		b.Fatal(err)
-	}
+	m := mainlineModel(b, 3, 4)
 	for _, pl := range []string{"default", "kernel-bug,no-deadlock"} {
 		props, err := properties.Select(pl)
 		if err != nil {

@@ -44,14 +44,8 @@ func TestFingerprintSeesEveryByte(t *testing.T) {
 // distinct for distinct states in both halves of the fingerprint.
 func TestFingerprintStateOnReachableStates(t *testing.T) {
 	for _, size := range [][2]int{{2, 3}, {3, 2}, {4, 1}} {
-		sc, err := model.GenerateScenario(size[0], size[1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := model.New(sc, "mainline-2.6.24")
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := mainlineModel(t, size[0], size[1])
+		sc := m.Sc
 		seen := map[string]bool{}
 		half := [2]map[uint64]string{{}, {}}
 		queue := []model.State{m.Init()}
@@ -90,14 +84,8 @@ func TestFingerprintStateOnReachableStates(t *testing.T) {
 // BenchmarkFingerprint hashes one 3 CPU / 4 task state, in place and
 // from its encoding.
 func BenchmarkFingerprint(b *testing.B) {
-	sc, err := model.GenerateScenario(3, 4)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := model.New(sc, "mainline-2.6.24")
-	if err != nil {
-		b.Fatal(err)
-	}
+	m := mainlineModel(b, 3, 4)
+	sc := m.Sc
 	s := m.Init()
 	enc := model.Encode(nil, &s, sc)
 	var sink fp
