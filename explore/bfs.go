@@ -313,12 +313,29 @@ func (w *worker) expand(id uint32, length int, cpus model.CPUSet) {
 		return
 	}
 	w.ample = e.stepsTo(&w.cur, w.buf, cpus, w.ample)
-	for _, st := range w.ample {
-		model.CopyState(&w.succ, &w.cur, m.Sc)
-		w.eff = m.Apply(&w.succ, st)
+	// First every successor and its fingerprint, asking the store to load
+	// the fingerprint's slot; the lookups below then find most slots in
+	// the cache, where one at a time each would wait for memory.
+	if len(w.succs) < len(w.ample) {
+		w.succs = make([]successor, len(w.ample))
+	}
+	for i, st := range w.ample {
+		x := &w.succs[i]
+		model.CopyState(&x.s, &w.cur, m.Sc)
+		x.eff = m.Apply(&x.s, st)
+		f, key := w.ident(&x.s)
+		x.f, x.key = f, nil
+		if key != nil {
+			x.keyBuf = append(x.keyBuf[:0], key...)
+			x.key = x.keyBuf
+		}
+		e.store.prefetch(f)
+	}
+	for i, st := range w.ample {
+		x := &w.succs[i]
 		w.transitions++
 		w.tail = append(w.tail[:0], st)
-		prev, f, key := w.follow(&w.cur)
+		prev, f, key := w.follow(&w.cur, &x.s, &x.eff, x.f, x.key)
 		for _, v := range w.inChain {
 			w.found = append(w.found, found{prop: v.prop, length: length + len(v.tail), msg: v.msg, id: id, local: -1, tail: v.tail})
 		}
@@ -326,10 +343,10 @@ func (w *worker) expand(id uint32, length int, cpus model.CPUSet) {
 		if isNew {
 			w.fresh++
 			w.nodes = append(w.nodes, node{id, st})
-			w.appendState(key, &w.succ, w.succCPUs)
+			w.appendState(key, &x.s, w.succCPUs)
 		}
 		last := w.tail[len(w.tail)-1]
-		if prop, msg := e.judgeStep(prev, last, &w.eff, &w.succ, isNew); prop >= 0 {
+		if prop, msg := e.judgeStep(prev, last, &x.eff, &x.s, isNew); prop >= 0 {
 			f := found{prop: prop, length: length + len(w.tail), msg: msg, id: id, local: -1}
 			if isNew {
 				f.local = len(w.nodes) - 1
@@ -341,11 +358,12 @@ func (w *worker) expand(id uint32, length int, cpus model.CPUSet) {
 	}
 }
 
-// follow returns the fingerprint and store key of w.succ, reached from
-// the state from by the steps of w.tail (one so far, with effects w.eff),
-// and the state the last of them left; w.succCPUs is then chainStep's set
-// of CPUs for w.succ, or 0 if it was not computed. With chain compression
-// (Options.Chains), while w.succ is a chain state (chainStep) not already
+// follow returns the fingerprint and store key of s, reached from the
+// state from by the steps of w.tail (one so far, with effects *eff; f and
+// key are ident's for s), and the state the last of them left; s and *eff
+// are then those of the last step, and w.succCPUs is chainStep's set of
+// CPUs for s, or 0 if it was not computed. With chain compression
+// (Options.Chains), while s is a chain state (chainStep) not already
 // in the store, follow judges the step into it and the state itself,
 // which is not stored, and takes its one step; violations in the chain go
 // to w.inChain, each with the steps from from. A state in the store is no
@@ -353,30 +371,30 @@ func (w *worker) expand(id uint32, length int, cpus model.CPUSet) {
 // expanded), so the check, and the persistent set it needs, is skipped
 // for the successors already visited: most of them. BFS and DFS both
 // follow chains here, so they store the same states.
-func (w *worker) follow(from *model.State) (*model.State, fp, []byte) {
+func (w *worker) follow(from, s *model.State, eff *model.Effects, f fp, key []byte) (*model.State, fp, []byte) {
 	e, m := w.e, w.e.m
 	w.inChain = w.inChain[:0]
 	w.succCPUs = 0
 	prev := from
 	for {
-		f, key := w.ident(&w.succ)
 		if !e.opt.Chains || e.store.has(f, key) {
 			return prev, f, key
 		}
-		next, ok, ample := e.chainStep(&w.succ, &w.chain)
+		next, ok, ample := e.chainStep(s, &w.chain)
 		if !ok {
 			w.succCPUs = ample
 			return prev, f, key
 		}
 		last := w.tail[len(w.tail)-1]
-		if prop, msg := e.judgeStep(prev, last, &w.eff, &w.succ, true); prop >= 0 {
+		if prop, msg := e.judgeStep(prev, last, eff, s, true); prop >= 0 {
 			w.inChain = append(w.inChain, chainViolation{prop, msg, slices.Clone(w.tail)})
 		}
-		model.CopyState(&w.mid, &w.succ, m.Sc)
+		model.CopyState(&w.mid, s, m.Sc)
 		prev = &w.mid
-		w.eff = m.Apply(&w.succ, next)
+		*eff = m.Apply(s, next)
 		w.transitions++
 		w.tail = append(w.tail, next)
+		f, key = w.ident(s)
 	}
 }
 

@@ -137,7 +137,8 @@ func (e *explorer) dfs() {
 		w.tail = append(w.tail[:0], st)
 		w.transitions = 1
 		// With chain compression, follow takes the chain from here (bfs.go).
-		prev, f, key := w.follow(&top.state)
+		f, key := w.ident(&w.succ)
+		prev, f, key := w.follow(&top.state, &w.succ, &w.eff, f, key)
 		e.res.Stats.Transitions += w.transitions
 		for _, v := range w.inChain {
 			// A chain may violate one property at several of its states.

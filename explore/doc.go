@@ -45,6 +45,13 @@
 // a fingerprint store hashes each successor in place (model.Words; the
 // fingerprint is a sum over 16-byte blocks, so the state's two regions
 // need no copy into one encoding), and only a new state is encoded.
+// Expanding a state first builds all its successors and their
+// fingerprints, prefetching each one's slot of the store (a PREFETCHT0 on
+// amd64), and only then looks them up, so that the lookups' cache misses
+// overlap: about 5% more states per CPU-second on 3 CPUs / 4 tasks. The
+// hash could also be updated from the parent's by rehashing only the
+// blocks a step changed, but comparing the two states costs as much as
+// hashing one on the CI machine (134 against 126 ns), so it is not.
 //
 // DFS (dfs.go) uses the same stores, reductions, memory cap and progress
 // reports on one goroutine. It holds the store and a stack of the current

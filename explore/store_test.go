@@ -102,3 +102,23 @@ func BenchmarkFingerprint(b *testing.B) {
 	})
 	_ = sink
 }
+
+// TestPrefetchAnyFingerprint: prefetch is only a hint, but it indexes the
+// store like add does, so it must take any fingerprint, the extremes
+// included, in every store, and change nothing.
+func TestPrefetchAnyFingerprint(t *testing.T) {
+	for _, kind := range []StoreKind{Fingerprint, Exact, Bitstate} {
+		for _, bits := range []int{64, 128} {
+			st, err := newStore(kind, bits, 0, 1<<16)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range []fp{{}, {1, 1}, {^uint64(0), ^uint64(0)}, {0x9e3779b97f4a7c15, 0}} {
+				st.prefetch(f)
+				if st.has(f, []byte("k")) {
+					t.Fatalf("%s/%d: prefetch(%x) added it", kind, bits, f)
+				}
+			}
+		}
+	}
+}

@@ -45,6 +45,11 @@ type store interface {
 	add(f fp, enc []byte) bool
 	// has reports whether a state is in the store, without adding it.
 	has(f fp, enc []byte) bool
+	// prefetch starts loading the memory that add and has will read for
+	// the fingerprint f, without waiting for it: a search computes the
+	// fingerprints of all of a state's successors first, so that their
+	// cache misses overlap instead of following one another.
+	prefetch(f fp)
 	// count adds n states that add reported new: workers batch the
 	// count, so that they do not contend on one counter.
 	count(n int64)
@@ -148,6 +153,11 @@ func (t *table64) has(f fp, _ []byte) bool {
 			i = 0
 		}
 	}
+}
+
+func (t *table64) prefetch(f fp) {
+	i, _ := bits.Mul64(max(f[0], 1), uint64(len(t.slots)))
+	prefetch(&t.slots[i])
 }
 
 func (t *table64) bytes() int64 { return int64(len(t.slots)) * 8 }
@@ -263,6 +273,11 @@ func (t *table128) has(f fp, _ []byte) bool {
 	}
 }
 
+func (t *table128) prefetch(f fp) {
+	i, _ := bits.Mul64(max(f[0], 1), uint64(len(t.slots)/2))
+	prefetch(&t.slots[2*i])
+}
+
 func (t *table128) bytes() int64 { return int64(len(t.slots)) * 8 }
 func (t *table128) full(n int64) bool {
 	return float64(t.n.Load()+n) > maxLoad*float64(len(t.slots)/2)
@@ -329,6 +344,7 @@ func (s *exactStore) has(f fp, enc []byte) bool {
 	return ok
 }
 
+func (s *exactStore) prefetch(fp)                       {} // a Go map: nothing to aim at
 func (s *exactStore) count(int64)                       {}
 func (s *exactStore) bytes() int64                      { return s.size.Load() }
 func (s *exactStore) full(int64) bool                   { return false }
@@ -373,6 +389,15 @@ func (b *bitstate) add(f fp, _ []byte) bool {
 		if b.lost.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+p)) {
 			return true
 		}
+	}
+}
+
+func (b *bitstate) prefetch(f fp) {
+	m := uint64(len(b.words)) * 64
+	h1, h2 := f[0], f[1]|1
+	for i := 0; i < bitK; i++ {
+		pos, _ := bits.Mul64(h1+uint64(i)*h2, m)
+		prefetch(&b.words[pos/64])
 	}
 }
 

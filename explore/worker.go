@@ -15,7 +15,8 @@ import (
 // and builds, and what it found in the current level.
 type worker struct {
 	e           *explorer
-	cur, succ   model.State
+	cur, succ   model.State  // succ: DFS's successor (BFS uses succs)
+	succs       []successor  // BFS: the successors of cur, in the order of its steps
 	mid         model.State  // with Options.Chains: the state before a chain's last step
 	tail        []model.Step // the steps from cur to succ (more than one in a chain)
 	chain       chainBuf
@@ -36,6 +37,17 @@ type worker struct {
 	found       []found
 	transitions int64
 	counted     int // len(nodes) already added to e.found
+}
+
+// successor is one successor of the state BFS expands: the state, the
+// step's effects, and the state's fingerprint and key (ident; the key is
+// nil where ident gives none, else it lives in keyBuf).
+type successor struct {
+	s      model.State
+	eff    model.Effects
+	f      fp
+	key    []byte
+	keyBuf []byte
 }
 
 func (e *explorer) newWorker() *worker {
