@@ -1,6 +1,8 @@
 package explore
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"testing"
 
 	"github.com/rqcheck/rqcheck/model"
@@ -118,6 +120,39 @@ func TestPrefetchAnyFingerprint(t *testing.T) {
 				if st.has(f, []byte("k")) {
 					t.Fatalf("%s/%d: prefetch(%x) added it", kind, bits, f)
 				}
+			}
+		}
+	}
+}
+
+// absorbRef is absorb as its doc defines it: block by block, one pair of
+// accumulators, a partial block zero-padded.
+func absorbRef(a0, a1 uint64, b []byte, j int) (uint64, uint64, int) {
+	for ; len(b) > 0; j++ {
+		var t [16]byte
+		n := copy(t[:], b)
+		b = b[n:]
+		hi, lo := bits.Mul64(binary.LittleEndian.Uint64(t[:])^fpKeys[(2*j)&255], binary.LittleEndian.Uint64(t[8:])^fpKeys[(2*j+1)&255])
+		a0 += hi
+		a1 += lo
+	}
+	return a0, a1, j
+}
+
+// TestAbsorbMatchesReference: the unrolled absorb gives absorbRef's sums
+// and block count for every length up to 2000 bytes and for starting
+// blocks where the key index wraps (2j near 256).
+func TestAbsorbMatchesReference(t *testing.T) {
+	b := make([]byte, 2000)
+	for i := range b {
+		b[i] = byte(i*131 + i>>8 + 7)
+	}
+	for n := 0; n <= len(b); n++ {
+		for _, j := range []int{0, 1, 29, 120, 123, 124, 125, 127, 128, 300} {
+			x0, x1, xj := absorb(5, 6, b[:n], j)
+			y0, y1, yj := absorbRef(5, 6, b[:n], j)
+			if x0 != y0 || x1 != y1 || xj != yj {
+				t.Fatalf("len %d from block %d: absorb (%x, %x, %d), reference (%x, %x, %d)", n, j, x0, x1, xj, y0, y1, yj)
 			}
 		}
 	}
