@@ -120,7 +120,7 @@ func (t *table64) insert(h uint64) bool {
 		h = 1 // 0 marks an empty slot
 	}
 	n := uint64(len(t.slots))
-	i, _ := bits.Mul64(h, n)
+	i := t.home(h)
 	for {
 		v := atomic.LoadUint64(&t.slots[i])
 		if v == h {
@@ -141,7 +141,7 @@ func (t *table64) insert(h uint64) bool {
 func (t *table64) has(f fp, _ []byte) bool {
 	h := max(f[0], 1)
 	n := uint64(len(t.slots))
-	i, _ := bits.Mul64(h, n)
+	i := t.home(h)
 	for {
 		switch atomic.LoadUint64(&t.slots[i]) {
 		case h:
@@ -155,10 +155,14 @@ func (t *table64) has(f fp, _ []byte) bool {
 	}
 }
 
-func (t *table64) prefetch(f fp) {
-	i, _ := bits.Mul64(max(f[0], 1), uint64(len(t.slots)))
-	prefetch(&t.slots[i])
+// home is the slot where the probe for the (non-zero) fingerprint h
+// starts: insert, has and prefetch all begin there.
+func (t *table64) home(h uint64) uint64 {
+	i, _ := bits.Mul64(h, uint64(len(t.slots)))
+	return i
 }
+
+func (t *table64) prefetch(f fp) { prefetch(&t.slots[t.home(max(f[0], 1))]) }
 
 func (t *table64) bytes() int64 { return int64(len(t.slots)) * 8 }
 func (t *table64) full(n int64) bool {
@@ -225,7 +229,7 @@ func (t *table128) insert(a, b uint64) bool {
 	}
 	b |= 1
 	n := uint64(len(t.slots) / 2)
-	i, _ := bits.Mul64(a, n)
+	i := t.home(a)
 	for {
 		p := &t.slots[2*i]
 		v := atomic.LoadUint64(p)
@@ -253,7 +257,7 @@ func (t *table128) insert(a, b uint64) bool {
 func (t *table128) has(f fp, _ []byte) bool {
 	a, b := max(f[0], 1), f[1]|1
 	n := uint64(len(t.slots) / 2)
-	i, _ := bits.Mul64(a, n)
+	i := t.home(a)
 	for {
 		v := atomic.LoadUint64(&t.slots[2*i])
 		if v == 0 {
@@ -273,10 +277,14 @@ func (t *table128) has(f fp, _ []byte) bool {
 	}
 }
 
-func (t *table128) prefetch(f fp) {
-	i, _ := bits.Mul64(max(f[0], 1), uint64(len(t.slots)/2))
-	prefetch(&t.slots[2*i])
+// home is the pair of slots where the probe for the (non-zero) first
+// word a starts.
+func (t *table128) home(a uint64) uint64 {
+	i, _ := bits.Mul64(a, uint64(len(t.slots)/2))
+	return i
 }
+
+func (t *table128) prefetch(f fp) { prefetch(&t.slots[2*t.home(max(f[0], 1))]) }
 
 func (t *table128) bytes() int64 { return int64(len(t.slots)) * 8 }
 func (t *table128) full(n int64) bool {
@@ -369,11 +377,9 @@ func newBitstate(size int64) *bitstate {
 }
 
 func (b *bitstate) add(f fp, _ []byte) bool {
-	m := uint64(len(b.words)) * 64
-	h1, h2 := f[0], f[1]|1
 	fresh := 0
 	for i := 0; i < bitK; i++ {
-		pos, _ := bits.Mul64(h1+uint64(i)*h2, m)
+		pos := b.bit(f, i)
 		w, bit := &b.words[pos/64], uint64(1)<<(pos%64)
 		if atomic.LoadUint64(w)&bit == 0 && atomic.OrUint64(w, bit)&bit == 0 {
 			fresh++
@@ -383,7 +389,7 @@ func (b *bitstate) add(f fp, _ []byte) bool {
 		return false
 	}
 	set := b.set.Add(int64(fresh))
-	p := math.Pow(float64(set)/float64(m), bitK)
+	p := math.Pow(float64(set)/float64(len(b.words)*64), bitK)
 	for {
 		old := b.lost.Load()
 		if b.lost.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+p)) {
@@ -392,20 +398,22 @@ func (b *bitstate) add(f fp, _ []byte) bool {
 	}
 }
 
+// bit is the position of f's i-th bit (i < bitK), by double hashing
+// over the fingerprint's two words: add, has and prefetch agree on it.
+func (b *bitstate) bit(f fp, i int) uint64 {
+	pos, _ := bits.Mul64(f[0]+uint64(i)*(f[1]|1), uint64(len(b.words))*64)
+	return pos
+}
+
 func (b *bitstate) prefetch(f fp) {
-	m := uint64(len(b.words)) * 64
-	h1, h2 := f[0], f[1]|1
 	for i := 0; i < bitK; i++ {
-		pos, _ := bits.Mul64(h1+uint64(i)*h2, m)
-		prefetch(&b.words[pos/64])
+		prefetch(&b.words[b.bit(f, i)/64])
 	}
 }
 
 func (b *bitstate) has(f fp, _ []byte) bool {
-	m := uint64(len(b.words)) * 64
-	h1, h2 := f[0], f[1]|1
 	for i := 0; i < bitK; i++ {
-		pos, _ := bits.Mul64(h1+uint64(i)*h2, m)
+		pos := b.bit(f, i)
 		if atomic.LoadUint64(&b.words[pos/64])&(uint64(1)<<(pos%64)) == 0 {
 			return false
 		}
