@@ -51,7 +51,7 @@
 // overlap: about 5% more states per CPU-second on 3 CPUs / 4 tasks. The
 // hash could also be updated from the parent's by rehashing only the
 // blocks a step changed, but comparing the two states costs as much as
-// hashing one on the CI machine (134 against 126 ns), so it is not.
+// hashing one on the CI machine (134-142 against 112-134 ns), so it is not.
 //
 // DFS (dfs.go) uses the same stores, reductions, memory cap and progress
 // reports on one goroutine. It holds the store and a stack of the current
