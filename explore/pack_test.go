@@ -11,9 +11,11 @@ import (
 // TestPackRoundTrip: unpack inverts pack on random encodings of every
 // length up to a few words, with every density of zero bytes, and on
 // concatenated records.
-func TestPackRoundTrip(t *testing.T) {
+func TestPackRoundTrip(t *testing.T) { withKernels(t, testPackRoundTrip) }
+
+func testPackRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 9))
-	for n := 1; n < 80; n++ {
+	for n := 1; n < 1200; n += 1 + n/40 {
 		for _, density := range []float64{0, 0.1, 0.5, 1} {
 			var stream []byte
 			var encs [][]byte
@@ -55,7 +57,9 @@ func TestPackRoundTrip(t *testing.T) {
 // TestPackRealStates: a random walk's states of a 4-CPU scenario, packed
 // each against the one before, round-trip and pack to well under a third
 // of their encoding.
-func TestPackRealStates(t *testing.T) {
+func TestPackRealStates(t *testing.T) { withKernels(t, testPackRealStates) }
+
+func testPackRealStates(t *testing.T) {
 	m := mainlineModel(t, 4, 5)
 	sc := m.Sc
 	rng := rand.New(rand.NewPCG(1, 2))
