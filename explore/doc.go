@@ -55,7 +55,7 @@
 // On amd64 the two hot loops of a successor have assembly kernels, chosen
 // at start-up from the CPU's features (golang.org/x/sys/cpu) and held to
 // the Go loops bit for bit by the tests (kernels_test.go runs each test
-// of them on both): absorb's main loop with MULX (BMI2), and packGroup
+// of them on both): absorb with MULX (BMI2), and packGroup
 // eight words at a time with AVX-512's VPCOMPRESSQ (BenchmarkPack 239 to
 // 84 ns, fastest of 30 runs). Together about 9% more states per
 // CPU-second on 3 CPUs / 4 tasks. Elsewhere, or without those features,

@@ -7,7 +7,7 @@ import (
 )
 
 // withKernels runs f once on the Go loops of the hot paths and, where
-// this CPU has what they need, once on the assembly kernels (absorbQuads,
+// this CPU has what they need, once on the assembly kernels (absorbWords,
 // packWords8), so that both are held to the same tests.
 func withKernels(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
