@@ -200,7 +200,8 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 		ctx, cancel = context.WithTimeout(ctx, opt.TimeLimit)
 		defer cancel()
 	}
-	e := &explorer{m: m, opt: opt, ctx: ctx, start: time.Now(), seen: make([]bool, len(opt.Props)), noAmpleCache: testNoAmpleCache}
+	e := newExplorer(m, opt, ctx)
+	e.noAmpleCache = testNoAmpleCache
 	e.res.Strategy = opt.Strategy
 	switch opt.Strategy {
 	case BFS, DFS:
@@ -233,14 +234,15 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 }
 
 type explorer struct {
-	m     *model.Model
-	opt   Options
-	ctx   context.Context
-	start time.Time
-	res   Result
-	seen  []bool // seen[i]: opt.Props[i] already reported
-	nseen int
-	buf   []model.Step
+	m      *model.Model
+	opt    Options
+	ctx    context.Context
+	start  time.Time
+	res    Result
+	seen   []bool // seen[i]: opt.Props[i] already reported
+	nseen  int
+	judges judges // of the properties not in seen
+	buf    []model.Step
 
 	// BFS and DFS (bfs.go, worker.go, dfs.go).
 	store store
@@ -258,6 +260,13 @@ type explorer struct {
 	frontier     atomic.Int64 // states in the current level
 	depth        atomic.Int64 // current level
 	base         atomic.Int64 // states before the current level (for Progress)
+}
+
+// newExplorer is a search of m with opt, no property reported yet.
+func newExplorer(m *model.Model, opt Options, ctx context.Context) *explorer {
+	e := &explorer{m: m, opt: opt, ctx: ctx, start: time.Now(), seen: make([]bool, len(opt.Props))}
+	e.setJudges()
+	return e
 }
 
 // testNoAmpleCache turns the persistent-set cache off (explorer.noAmpleCache)
@@ -290,6 +299,7 @@ func (e *explorer) stop() bool {
 func (e *explorer) report(prop int, msg string, trace []model.Step) bool {
 	e.seen[prop] = true
 	e.nseen++
+	e.setJudges()
 	e.res.Violations = append(e.res.Violations, Violation{Property: e.opt.Props[prop].Name, Message: msg, Trace: trace})
 	if !e.opt.All || e.nseen == len(e.opt.Props) {
 		e.res.Stopped = "violation"
@@ -298,14 +308,52 @@ func (e *explorer) report(prop int, msg string, trace []model.Step) bool {
 	return false
 }
 
+// judges are the judges of the properties not yet reported, by kind,
+// each with its property's index: what the search calls on every state
+// and transition, without looking at the properties that have none or
+// are already reported. report rebuilds them.
+type judges struct {
+	state, terminal []stateJudge
+	step            []stepJudge
+}
+
+type stateJudge struct {
+	prop int
+	f    func(*model.Model, *model.State) string
+}
+
+type stepJudge struct {
+	prop int
+	f    func(*model.Model, *model.State, model.Step, *model.Effects, *model.State) string
+}
+
+// setJudges builds e.judges from the properties and e.seen. It runs
+// between the search's steps, never while a worker judges.
+func (e *explorer) setJudges() {
+	var j judges
+	for i, p := range e.opt.Props {
+		if e.seen[i] {
+			continue
+		}
+		if p.State != nil {
+			j.state = append(j.state, stateJudge{i, p.State})
+		}
+		if p.Terminal != nil {
+			j.terminal = append(j.terminal, stateJudge{i, p.Terminal})
+		}
+		if p.Step != nil {
+			j.step = append(j.step, stepJudge{i, p.Step})
+		}
+	}
+	e.judges = j
+}
+
 // judgeStep judges a transition and, if next is new, the state next. It
 // returns the index of the first failing property not yet reported, or -1.
 func (e *explorer) judgeStep(prev *model.State, st model.Step, eff *model.Effects, next *model.State, isNew bool) (int, string) {
-	for i, p := range e.opt.Props {
-		if p.Step != nil && !e.seen[i] {
-			if msg := p.Step(e.m, prev, st, eff, next); msg != "" {
-				return i, msg
-			}
+	for _, j := range e.judges.step {
+		if msg := j.f(e.m, prev, st, eff, next); msg != "" {
+			return j.prop, msg
 		}
 	}
 	if isNew {
@@ -314,22 +362,18 @@ func (e *explorer) judgeStep(prev *model.State, st model.Step, eff *model.Effect
 	return -1, ""
 }
 
-func (e *explorer) judgeState(s *model.State) (int, string) {
-	return e.judge(s, func(p *properties.Property) func(*model.Model, *model.State) string { return p.State })
-}
+func (e *explorer) judgeState(s *model.State) (int, string) { return e.judge(s, e.judges.state) }
 
 func (e *explorer) judgeTerminal(s *model.State) (int, string) {
-	return e.judge(s, func(p *properties.Property) func(*model.Model, *model.State) string { return p.Terminal })
+	return e.judge(s, e.judges.terminal)
 }
 
-// judge runs one kind of state judge (chosen by which) of every property not
-// yet reported, and returns the first that fails, or -1.
-func (e *explorer) judge(s *model.State, which func(*properties.Property) func(*model.Model, *model.State) string) (int, string) {
-	for i, p := range e.opt.Props {
-		if f := which(p); f != nil && !e.seen[i] {
-			if msg := f(e.m, s); msg != "" {
-				return i, msg
-			}
+// judge runs the judges js on s and returns the property of the first
+// that fails, or -1.
+func (e *explorer) judge(s *model.State, js []stateJudge) (int, string) {
+	for _, j := range js {
+		if msg := j.f(e.m, s); msg != "" {
+			return j.prop, msg
 		}
 	}
 	return -1, ""

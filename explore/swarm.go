@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"time"
 )
 
 // SwarmSize is the number of configurations of a swarm without a time
@@ -125,7 +124,7 @@ func (e *explorer) swarm() {
 			mu.Unlock()
 
 			o := swarmConfig(opt, j)
-			sub := &explorer{m: e.m, opt: o, ctx: ctx, start: time.Now(), seen: make([]bool, len(o.Props))}
+			sub := newExplorer(e.m, o, ctx)
 			if o.Strategy == PCT {
 				sub.pct()
 			} else {
