@@ -1,5 +1,16 @@
 #include "textflag.h"
 
+// BLOCK adds the block at off(SI), keyed by off(DI), to the accumulator
+// pair hi, lo; the product goes through L and H (DX and AX are scratch).
+#define BLOCK(off, L, H, hi, lo) \
+	MOVQ off(SI), DX \
+	XORQ off(DI), DX \
+	MOVQ off+8(SI), AX \
+	XORQ off+8(DI), AX \
+	MULXQ AX, L, H \
+	ADDQ H, hi \
+	ADDQ L, lo
+
 // func absorbWords(a0, a1 uint64, b *byte, words int, k *uint64) (uint64, uint64)
 //
 // absorb over the first words 8-byte words at b, as 16-byte blocks keyed
@@ -22,38 +33,10 @@ TEXT ·absorbWords(SB), NOSPLIT, $0-56
 	JLT blocks
 
 quads:
-	MOVQ 0(SI), DX
-	XORQ 0(DI), DX
-	MOVQ 8(SI), AX
-	XORQ 8(DI), AX
-	MULXQ AX, BX, AX
-	ADDQ AX, R8
-	ADDQ BX, R9
-
-	MOVQ 16(SI), DX
-	XORQ 16(DI), DX
-	MOVQ 24(SI), AX
-	XORQ 24(DI), AX
-	MULXQ AX, R12, R13
-	ADDQ R13, R10
-	ADDQ R12, R11
-
-	MOVQ 32(SI), DX
-	XORQ 32(DI), DX
-	MOVQ 40(SI), AX
-	XORQ 40(DI), AX
-	MULXQ AX, BX, AX
-	ADDQ AX, R8
-	ADDQ BX, R9
-
-	MOVQ 48(SI), DX
-	XORQ 48(DI), DX
-	MOVQ 56(SI), AX
-	XORQ 56(DI), AX
-	MULXQ AX, R12, R13
-	ADDQ R13, R10
-	ADDQ R12, R11
-
+	BLOCK(0, BX, AX, R8, R9)
+	BLOCK(16, R12, R13, R10, R11)
+	BLOCK(32, BX, AX, R8, R9)
+	BLOCK(48, R12, R13, R10, R11)
 	ADDQ $64, SI
 	ADDQ $64, DI
 	SUBQ $8, CX
@@ -63,19 +46,14 @@ quads:
 blocks:
 	CMPQ CX, $2
 	JLT odd
-	MOVQ 0(SI), DX
-	XORQ 0(DI), DX
-	MOVQ 8(SI), AX
-	XORQ 8(DI), AX
-	MULXQ AX, BX, AX
-	ADDQ AX, R8
-	ADDQ BX, R9
+	BLOCK(0, BX, AX, R8, R9)
 	ADDQ $16, SI
 	ADDQ $16, DI
 	SUBQ $2, CX
 	JMP blocks
 
 odd:
+	// A lone last word: the block's second word is zero, so y is its key.
 	TESTQ CX, CX
 	JEQ done
 	MOVQ 0(SI), DX
@@ -91,4 +69,3 @@ done:
 	MOVQ R8, ret+40(FP)
 	MOVQ R9, ret1+48(FP)
 	RET
-
