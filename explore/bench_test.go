@@ -47,7 +47,7 @@ func BenchmarkBFS(b *testing.B) {
 
 // BenchmarkBFSLarge is the large target: mainline on 4 CPUs / 5
 // tasks, exhaustive, with the default reductions and the fingerprint
-// store, on all cores. One iteration takes about 12 minutes on a 2-core
+// store, on all cores. One iteration takes 12 to 16 minutes on a 2-core
 // machine (61 million stored states), so run it alone:
 // go test ./explore -run '^$' -bench BFSLarge -benchtime 1x -timeout 60m.
 func BenchmarkBFSLarge(b *testing.B) {
