@@ -178,11 +178,28 @@ func (t *table64) grow(limit int64) bool {
 	t.slots = make([]uint64, size)
 	for _, h := range old {
 		if h != 0 {
-			t.insert(h)
+			t.place(h)
 		}
 	}
 	released(len(old) * 8)
 	return true
+}
+
+// place puts h, which is not in the table, in its slot with plain loads
+// and stores: grow calls it with no add in flight, where insert's atomic
+// compare-and-swap (a locked instruction per state) is not needed. The
+// old table is read in slot order, which is nearly fingerprint order
+// (home is monotone in h), so the new slots are written nearly in order
+// too and the rehash streams through memory.
+func (t *table64) place(h uint64) {
+	n := uint64(len(t.slots))
+	i := t.home(h)
+	for t.slots[i] != 0 {
+		if i++; i == n {
+			i = 0
+		}
+	}
+	t.slots[i] = h
 }
 
 // released hands a grown table's old slots back to the OS at once when
@@ -254,6 +271,19 @@ func (t *table128) insert(a, b uint64) bool {
 	}
 }
 
+// place is table64.place for a pair: grow's insert of a fingerprint
+// that is not in the table, with no add in flight.
+func (t *table128) place(a, b uint64) {
+	n := uint64(len(t.slots) / 2)
+	i := t.home(a)
+	for t.slots[2*i] != 0 {
+		if i++; i == n {
+			i = 0
+		}
+	}
+	t.slots[2*i], t.slots[2*i+1] = a, b
+}
+
 func (t *table128) has(f fp, _ []byte) bool {
 	a, b := max(f[0], 1), f[1]|1
 	n := uint64(len(t.slots) / 2)
@@ -300,7 +330,7 @@ func (t *table128) grow(limit int64) bool {
 	t.slots = make([]uint64, 2*size)
 	for i := 0; i < len(old); i += 2 {
 		if old[i] != 0 {
-			t.insert(old[i], old[i+1])
+			t.place(old[i], old[i+1])
 		}
 	}
 	released(len(old) * 8)
