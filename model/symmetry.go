@@ -13,6 +13,9 @@ type Perm struct {
 	Task [MaxTasks]int8
 }
 
+// identityPerm renames nothing.
+var identityPerm = identity()
+
 // maxGroup bounds Symmetries: 8!, the largest task factor.
 const maxGroup = 40320
 
@@ -397,6 +400,10 @@ func (c *Canonicaliser) Canonical(buf []byte, s *State) []byte {
 		return Encode(buf, s, sc)
 	case c.young:
 		p := c.labels(s)
+		if p == identityPerm {
+			// s is its own representative: Permute would copy it.
+			return Encode(buf, s, sc)
+		}
 		c.m.Permute(&c.tmp, s, p)
 		return Encode(buf, &c.tmp, sc)
 	}
