@@ -58,14 +58,15 @@
 // blocks a step changed, but comparing the two states in Go costs as much
 // as hashing one on the CI machine (134-142 against 112-134 ns); with an
 // AVX-512 compare (VPCMPUQ, eight words at a time) the update took 69-72
-// ns against 78-99 for the whole hash, but the parent's sums then ride in
-// each level record (16 bytes more to pack), and over 8 interleaved runs
-// of the whole search the medians were 605k against 620k states per
-// CPU-second: no gain, so it is not kept either. Nor are huge pages for
-// the table (its own mmap with MADV_HUGEPAGE, which the kernel granted):
-// 10 interleaved runs, 579.5k against 582.4k (p=0.63); the page tables
-// of a 48 MB table fit in the cache, so TLB misses were not what the
-// lookups wait for.
+// ns in four runs of five (one 109) against 78-99 for the whole hash, but
+// the parent's sums then ride in each level record (16 bytes more to
+// pack), and over 8 interleaved runs of the whole search the medians were
+// 605k against 618k states per CPU-second: no gain, so it is not kept
+// either. Nor are huge pages for the table (its own mmap with
+// MADV_HUGEPAGE, which the kernel granted): 10 interleaved runs, 579.5k
+// against 582.4k (p=0.63). Likely why, not measured: the page tables of a
+// 48 MB table (about 96 KB) fit in the cache, so TLB misses are not what
+// the lookups wait for.
 // On amd64 the two hot loops of a successor have assembly kernels, chosen
 // at start-up from the CPU's features (golang.org/x/sys/cpu) and held to
 // the Go loops bit for bit by the tests (kernels_test.go runs each test
