@@ -14,7 +14,13 @@ import (
 // the same states, transitions, depth and violated properties, for BFS
 // with one and two workers and for DFS, on every variant of the fixed
 // scenarios.
-func TestAmpleCacheChangesNothing(t *testing.T) {
+func TestAmpleCacheChangesNothing(t *testing.T) { sameSearchWithout(t, &testNoAmpleCache) }
+
+// sameSearchWithout checks that a search with the cache that *off turns
+// off is the search without it: the same states, transitions, depth,
+// completeness and violations (each with its schedule), for BFS with one
+// and two workers and for DFS, on every variant of the fixed scenarios.
+func sameSearchWithout(t *testing.T, off *bool) {
 	type run struct {
 		strategy Strategy
 		workers  int
@@ -34,10 +40,10 @@ func TestAmpleCacheChangesNothing(t *testing.T) {
 				opt := Options{Strategy: r.strategy, Workers: r.workers, POR: true, Symmetry: true, Chains: true,
 					All: true, Props: properties.All(), MaxStates: 200000}
 				res := [2]*Result{}
-				for i, off := range []bool{false, true} {
-					testNoAmpleCache = off
+				for i, o := range []bool{false, true} {
+					*off = o
 					got, err := Run(context.Background(), pm.m, opt)
-					testNoAmpleCache = false
+					*off = false
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -49,7 +55,7 @@ func TestAmpleCacheChangesNothing(t *testing.T) {
 				if a.Stats != b.Stats || a.Complete != b.Complete {
 					t.Errorf("%s: with the cache %+v (complete %v), without %+v (complete %v)", name, a.Stats, a.Complete, b.Stats, b.Complete)
 				}
-				if x, y := fmt.Sprint(propNames(a)), fmt.Sprint(propNames(b)); x != y {
+				if x, y := fmt.Sprint(violationsOf(a)), fmt.Sprint(violationsOf(b)); x != y {
 					t.Errorf("%s: violated with the cache %s, without %s", name, x, y)
 				}
 				compared++
@@ -59,10 +65,11 @@ func TestAmpleCacheChangesNothing(t *testing.T) {
 	t.Logf("%d searches compared", compared)
 }
 
-func propNames(r *Result) []string {
+// violationsOf lists r's violations, each property with its schedule.
+func violationsOf(r *Result) []string {
 	var out []string
 	for _, v := range r.Violations {
-		out = append(out, v.Property)
+		out = append(out, fmt.Sprintf("%s %v", v.Property, v.Trace))
 	}
 	return out
 }

@@ -213,7 +213,7 @@ func (e *explorer) traceTo(id uint32, tail []model.Step) []model.Step {
 		e.m.Apply(&s, st)
 		out = append(out, st)
 		for {
-			next, ok, _ := e.chainStep(&s, &buf)
+			next, ok, _ := e.chainStep(&s, &buf, fp{}, false)
 			if !ok {
 				break
 			}
@@ -324,7 +324,7 @@ func (w *worker) expand(id uint32, length int, cpus model.CPUSet) {
 		model.CopyState(&x.s, &w.cur, m.Sc)
 		x.eff = m.Apply(&x.s, st)
 		f, key := w.ident(&x.s)
-		x.f, x.key = f, nil
+		x.f, x.own, x.key = f, w.own, nil
 		if key != nil {
 			x.keyBuf = append(x.keyBuf[:0], key...)
 			x.key = x.keyBuf
@@ -335,7 +335,7 @@ func (w *worker) expand(id uint32, length int, cpus model.CPUSet) {
 		x := &w.succs[i]
 		w.transitions++
 		w.tail = append(w.tail[:0], st)
-		prev, f, key := w.follow(&w.cur, &x.s, &x.eff, x.f, x.key)
+		prev, f, key := w.follow(&w.cur, &x.s, &x.eff, x.f, x.own, x.key)
 		for _, v := range w.inChain {
 			w.found = append(w.found, found{prop: v.prop, length: length + len(v.tail), msg: v.msg, id: id, local: -1, tail: v.tail})
 		}
@@ -360,7 +360,8 @@ func (w *worker) expand(id uint32, length int, cpus model.CPUSet) {
 
 // follow returns the fingerprint and store key of s, reached from the
 // state from by the steps of w.tail (one so far, with effects *eff; f and
-// key are ident's for s), and the state the last of them left; s and *eff
+// key are ident's for s, and own its w.own), and the state the last of
+// them left; s and *eff
 // are then those of the last step, and w.succCPUs is chainStep's set of
 // CPUs for s, or 0 if it was not computed. With chain compression
 // (Options.Chains), while s is a chain state (chainStep) not already
@@ -371,7 +372,7 @@ func (w *worker) expand(id uint32, length int, cpus model.CPUSet) {
 // expanded), so the check, and the persistent set it needs, is skipped
 // for the successors already visited: most of them. BFS and DFS both
 // follow chains here, so they store the same states.
-func (w *worker) follow(from, s *model.State, eff *model.Effects, f fp, key []byte) (*model.State, fp, []byte) {
+func (w *worker) follow(from, s *model.State, eff *model.Effects, f fp, own bool, key []byte) (*model.State, fp, []byte) {
 	e, m := w.e, w.e.m
 	w.inChain = w.inChain[:0]
 	w.succCPUs = 0
@@ -380,7 +381,7 @@ func (w *worker) follow(from, s *model.State, eff *model.Effects, f fp, key []by
 		if !e.opt.Chains || e.store.has(f, key) {
 			return prev, f, key
 		}
-		next, ok, ample := e.chainStep(s, &w.chain)
+		next, ok, ample := e.chainStep(s, &w.chain, f, own)
 		if !ok {
 			w.succCPUs = ample
 			return prev, f, key
@@ -395,6 +396,8 @@ func (w *worker) follow(from, s *model.State, eff *model.Effects, f fp, key []by
 		w.transitions++
 		w.tail = append(w.tail, next)
 		f, key = w.ident(s)
+		own = w.own
+		e.store.prefetch(f)
 	}
 }
 
@@ -421,13 +424,39 @@ type chainViolation struct {
 // none or no POR. The search keeps the set with the state if it stores
 // it, and expand then filters the enabled steps by it instead of
 // computing the persistent set a second time.
-func (e *explorer) chainStep(s *model.State, buf *chainBuf) (model.Step, bool, model.CPUSet) {
-	buf.enabled = e.m.Enabled(s, buf.enabled)
-	steps := buf.enabled
-	if len(steps) > 1 && e.reduce != nil {
-		buf.ample = e.reduce(s, buf.enabled, buf.ample)
-		steps = buf.ample
+//
+// With a memo in buf (chainmemo.go), chainStep answers from it where it
+// can; f is s's memo key if own is true (worker.ident), else chainStep
+// hashes s for it.
+func (e *explorer) chainStep(s *model.State, buf *chainBuf, f fp, own bool) (model.Step, bool, model.CPUSet) {
+	memo := buf.memo
+	if memo != nil && e.reduce != nil {
+		if !own { // symmetry: s is not its own representative
+			buf.enc = model.Encode(buf.enc[:0], s, e.m.Sc)
+			f = fingerprint(buf.enc)
+		}
+		memo.prefetch(f) // Enabled runs while the slot loads
 	}
+	buf.enabled = e.m.Enabled(s, buf.enabled)
+	if len(buf.enabled) <= 1 || e.reduce == nil {
+		return e.chainRule(buf.enabled)
+	}
+	if memo == nil {
+		buf.ample = e.reduce(s, buf.enabled, buf.ample)
+		return e.chainRule(buf.ample)
+	}
+	if next, ok, cpus, hit := memo.get(f); hit {
+		return next, ok, cpus
+	}
+	buf.ample = e.reduce(s, buf.enabled, buf.ample)
+	next, ok, cpus := e.chainRule(buf.ample)
+	memo.put(f, next, ok, cpus)
+	return next, ok, cpus
+}
+
+// chainRule is chainStep's answer for a state whose steps to take are
+// steps.
+func (e *explorer) chainRule(steps []model.Step) (model.Step, bool, model.CPUSet) {
 	if len(steps) != 1 {
 		if e.reduce == nil || e.noAmpleCache {
 			return model.Step{}, false, 0
@@ -466,5 +495,10 @@ func (e *explorer) stepsTo(s *model.State, enabled []model.Step, ample model.CPU
 	return out
 }
 
-// chainBuf is chainStep's scratch.
-type chainBuf struct{ enabled, ample []model.Step }
+// chainBuf is chainStep's scratch, and a worker's memo of its answers
+// (nil: none).
+type chainBuf struct {
+	enabled, ample []model.Step
+	enc            []byte // a state's encoding, for its memo key
+	memo           *chainMemo
+}

@@ -138,7 +138,7 @@ func (e *explorer) dfs() {
 		w.transitions = 1
 		// With chain compression, follow takes the chain from here (bfs.go).
 		f, key := w.ident(&w.succ)
-		prev, f, key := w.follow(&top.state, &w.succ, &w.eff, f, key)
+		prev, f, key := w.follow(&top.state, &w.succ, &w.eff, f, w.own, key)
 		e.res.Stats.Transitions += w.transitions
 		for _, v := range w.inChain {
 			// A chain may violate one property at several of its states.

@@ -104,7 +104,12 @@
 // judge, and its step is followed at once, but it is not stored (DIVINE's
 // tau-reduction, SPIN's statement merging, with POR's choice as the
 // rule). No interleaving is dropped that POR does not already drop; what
-// changes is only that a chain state reached twice is walked twice.
+// changes is only that a chain state reached twice is walked twice. The
+// costly part of a walk, each state's persistent set, is remembered: with
+// the fingerprint and bitstate stores every worker keeps chainStep's
+// answers in a direct-mapped memo keyed by the state's own fingerprint
+// (chainmemo.go); the answer depends on the state alone, so the search is
+// the same with or without it.
 // Whether a state is a chain state depends on the state alone, so BFS and
 // DFS store the same states, and a BFS node's schedule is its first step
 // and then the chain rule, which traceTo redoes from the initial state.

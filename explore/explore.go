@@ -202,6 +202,7 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 	}
 	e := newExplorer(m, opt, ctx)
 	e.noAmpleCache = testNoAmpleCache
+	e.noChainMemo = testNoChainMemo
 	e.res.Strategy = opt.Strategy
 	switch opt.Strategy {
 	case BFS, DFS:
@@ -250,6 +251,7 @@ type explorer struct {
 	// noAmpleCache: chainStep returns no CPU set, so every state's
 	// persistent set is computed when it is expanded (tests compare).
 	noAmpleCache bool
+	noChainMemo  bool // no worker memoises chainStep (tests compare)
 	workers      int
 	nodes        nodeLog
 	reduce       func(s *model.State, enabled, out []model.Step) []model.Step
@@ -272,6 +274,10 @@ func newExplorer(m *model.Model, opt Options, ctx context.Context) *explorer {
 // testNoAmpleCache turns the persistent-set cache off (explorer.noAmpleCache)
 // in every search; only tests set it.
 var testNoAmpleCache bool
+
+// testNoChainMemo turns the workers' chainStep memo off
+// (explorer.noChainMemo) in every search; only tests set it.
+var testNoChainMemo bool
 
 // stop reports whether a limit ends the search, and records why.
 func (e *explorer) stop() bool {

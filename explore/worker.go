@@ -30,6 +30,7 @@ type worker struct {
 	dec         []byte               // the level's state being unpacked (chunks decode in order)
 	prev        []byte               // the last state packed into out (zeros at a chunk's start)
 	canon       *model.Canonicaliser // nil without symmetry reduction
+	own         bool                 // the last ident's fingerprint is its state's memo key
 	nodes       []node               // parents of the worker's new states, in order
 	out         []byte               // packed records of the worker's new states, in order
 	marks       []int                // offsets in out of records 0, chunk, 2*chunk, ...
@@ -46,6 +47,7 @@ type successor struct {
 	s      model.State
 	eff    model.Effects
 	f      fp
+	own    bool // f is also s's memo key (ident)
 	key    []byte
 	keyBuf []byte
 }
@@ -58,6 +60,9 @@ func (e *explorer) newWorker() *worker {
 		if c := e.m.NewCanonicaliser(); !c.Trivial() {
 			w.canon = c
 		}
+	}
+	if e.opt.Chains && e.reduce != nil && !e.keyed && !e.noChainMemo {
+		w.chain.memo = newChainMemo()
 	}
 	return w
 }
@@ -73,11 +78,15 @@ func (w *worker) reset() { w.counted = 0 }
 // visited, most of them, is never copied into an encoding; appendState
 // encodes the new ones. A search takes one path or the other for all of
 // its states.
+//
+// ident also sets w.own when the fingerprint is s's memo key (chainmemo.go):
+// always without symmetry; with it, when s is its own representative.
 func (w *worker) ident(s *model.State) (fp, []byte) {
 	if w.canon != nil {
-		w.enc = w.canon.Canonical(w.enc[:0], s)
+		w.enc, w.own = w.canon.Representative(w.enc[:0], s)
 		return fingerprint(w.enc), w.enc
 	}
+	w.own = true
 	f := fingerprintState(s, w.e.m.Sc)
 	if w.e.keyed {
 		w.enc = model.Encode(w.enc[:0], s, w.e.m.Sc)

@@ -394,28 +394,39 @@ func (c *Canonicaliser) Trivial() bool { return len(c.group) == 1 }
 // Canonical appends to buf the encoding of the representative of s's orbit
 // and returns it. It is idempotent, and equal for all states of one orbit.
 func (c *Canonicaliser) Canonical(buf []byte, s *State) []byte {
+	enc, _ := c.Representative(buf, s)
+	return enc
+}
+
+// Representative is Canonical, and also reports own when it found s to be
+// its orbit's representative, as most states are: then the encoding is
+// s's own, Encode(s). A state that another renaming maps to itself may be
+// its representative with own false.
+func (c *Canonicaliser) Representative(buf []byte, s *State) (enc []byte, own bool) {
 	sc := c.m.Sc
 	switch {
 	case len(c.group) == 1:
-		return Encode(buf, s, sc)
+		return Encode(buf, s, sc), true
 	case c.young:
 		p := c.labels(s)
 		if p == identityPerm {
 			// s is its own representative: Permute would copy it.
-			return Encode(buf, s, sc)
+			return Encode(buf, s, sc), true
 		}
 		c.m.Permute(&c.tmp, s, p)
-		return Encode(buf, &c.tmp, sc)
+		return Encode(buf, &c.tmp, sc), false
 	}
 	c.best = Encode(c.best[:0], s, sc)
+	own = true
 	for _, p := range c.group[1:] {
 		c.m.Permute(&c.tmp, s, p)
 		c.cur = Encode(c.cur[:0], &c.tmp, sc)
 		if bytes.Compare(c.cur, c.best) < 0 {
 			c.best, c.cur = c.cur, c.best
+			own = false
 		}
 	}
-	return append(buf, c.best...)
+	return append(buf, c.best...), own
 }
 
 // labels finds the task permutation with the least encoding when the group

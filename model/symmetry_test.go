@@ -368,6 +368,13 @@ func TestCanonical(t *testing.T) {
 				reps := map[string]model.State{}
 				for _, s := range reach(m, 1000) {
 					c := string(cn.Canonical(nil, &s))
+					if enc, own := cn.Representative(nil, &s); string(enc) != c {
+						t.Fatalf("Representative and Canonical differ:\n%s", m.Summary(&s))
+					} else if own {
+						if c != string(model.Encode(nil, &s, m.Sc)) {
+							t.Fatalf("Representative says own, but the representative is another state:\n%s", m.Summary(&s))
+						}
+					}
 					var least []byte
 					for _, p := range g {
 						ps := permute(m, &s, p)
