@@ -182,7 +182,9 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	props := fs.String("props", "default", "comma-separated properties to check; \"default\" leaves out opt-in ones (work-conservation), \"all\" checks every one")
 	seed := fs.Uint64("seed", 1, "seed for the random strategy")
 	maxStates := fs.Int64("max-states", 0, "stop after this many distinct states (0: no limit)")
-	maxDepth := fs.Int("max-depth", 0, "bound on schedule length (dfs, random)")
+	maxDepth := fs.Int("max-depth", 0, "depth bound in steps, 0: none (random, pct: 10000); bfs ignores it. "+
+		"dfs expands no state reached by this many steps, but with --chains it follows the chain after the last step to its end, so a schedule may be longer; "+
+		"bounded, random, pct: no schedule is longer; swarm: caps each run's bound")
 	walks := fs.Int("walks", 0, "random walks to run (default 1000 unless --time-limit)")
 	timeLimit := fs.Duration("time-limit", 0, "stop after this long, e.g. 30s (0: no limit)")
 	all := fs.Bool("all", false, "keep going after a violation: report the first of each property")

@@ -236,3 +236,28 @@ func TestBytesPerStateOnlyWhenMeaningful(t *testing.T) {
 		t.Errorf("a search of many states lacks bytes/state:\n%s", out)
 	}
 }
+
+// TestMaxDepthHelp: --max-depth's help says what it bounds: with chain
+// compression DFS's schedules may be longer than the bound.
+func TestMaxDepthHelp(t *testing.T) {
+	code, _, errs := rq(t, "check", "-h")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	i := strings.Index(errs, "-max-depth")
+	if i < 0 {
+		t.Fatalf("help lacks -max-depth:\n%s", errs)
+	}
+	help := errs[i:]
+	help = help[:strings.Index(help[1:], "\n  -")+1]
+	for _, want := range []string{"bfs ignores it", "--chains", "may be longer"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("--max-depth help lacks %q:\n%s", want, help)
+		}
+	}
+	// What the help says: DFS with chains goes past the bound.
+	_, out, _ := rq(t, "check", "--strategy", "dfs", "--max-depth", "2", "--minimise", "none", "--no-cex")
+	if !strings.Contains(out, "found after 26 steps") {
+		t.Errorf("dfs --max-depth 2 no longer finds a 26-step schedule:\n%s", out)
+	}
+}
