@@ -439,8 +439,13 @@ type jsonResult struct {
 	Reductions      []string        `json:"reductions"`
 	Omission        *float64        `json:"omission_probability,omitempty"`
 	Coverage        *float64        `json:"coverage,omitempty"`
-	Violations      []jsonViolation `json:"violations"`
-	StepTable       string          `json:"step_table"`
+	// PCT runs only: the runs, the bug depth d, and the probability that
+	// the runs find any given bug of depth d (the text's "PCT guarantee").
+	Runs         *int            `json:"runs,omitempty"`
+	PCTDepth     *int            `json:"pct_depth,omitempty"`
+	PCTGuarantee *float64        `json:"pct_guarantee,omitempty"`
+	Violations   []jsonViolation `json:"violations"`
+	StepTable    string          `json:"step_table"`
 }
 
 func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result, found []*found) error {
@@ -457,6 +462,10 @@ func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 		out.Omission = &res.Omission
 	case explore.Bitstate:
 		out.Omission, out.Coverage = &res.Omission, &res.Coverage
+	}
+	if res.Strategy == explore.PCT {
+		g := explore.PCTGuarantee(m.NumCPUs(), res.Stats.MaxDepth, res.PCTDepth, res.Runs)
+		out.Runs, out.PCTDepth, out.PCTGuarantee = &res.Runs, &res.PCTDepth, &g
 	}
 	for i, v := range res.Violations {
 		f := found[i].min

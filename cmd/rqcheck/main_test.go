@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rqcheck/rqcheck/explore"
 )
 
 // rq runs the command. A check that names no --out writes its
@@ -259,5 +261,47 @@ func TestMaxDepthHelp(t *testing.T) {
 	_, out, _ := rq(t, "check", "--strategy", "dfs", "--max-depth", "2", "--minimise", "none", "--no-cex")
 	if !strings.Contains(out, "found after 26 steps") {
 		t.Errorf("dfs --max-depth 2 no longer finds a 26-step schedule:\n%s", out)
+	}
+}
+
+// TestPCTJSON: a PCT search's JSON has its runs, depth and guarantee, as
+// the text has; other strategies' JSON has none of them.
+func TestPCTJSON(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		pct  bool
+	}{
+		{[]string{"--strategy", "pct", "--walks", "20", "--pct-depth", "2"}, true},
+		{[]string{"--strategy", "random", "--walks", "20"}, false},
+		{nil, false},
+	} {
+		args := append([]string{"check", "--variant", "mainline-2.6.24", "--json"}, tc.args...)
+		code, out, errs := rq(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s", tc.args, code, errs)
+		}
+		var res struct {
+			PCTGuarantee *float64 `json:"pct_guarantee"`
+			MaxDepth     int      `json:"max_depth"`
+		}
+		var raw map[string]any
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		_ = json.Unmarshal([]byte(out), &raw)
+		if !tc.pct {
+			for _, k := range []string{"runs", "pct_depth", "pct_guarantee"} {
+				if _, ok := raw[k]; ok {
+					t.Errorf("%v: JSON has %q", tc.args, k)
+				}
+			}
+			continue
+		}
+		if raw["runs"] != 20.0 || raw["pct_depth"] != 2.0 || res.PCTGuarantee == nil {
+			t.Fatalf("%v: runs %v, pct_depth %v, pct_guarantee %v", tc.args, raw["runs"], raw["pct_depth"], raw["pct_guarantee"])
+		}
+		if want := explore.PCTGuarantee(2, res.MaxDepth, 2, 20); *res.PCTGuarantee != want || want <= 0 {
+			t.Errorf("pct_guarantee %v, want %v", *res.PCTGuarantee, want)
+		}
 	}
 }
