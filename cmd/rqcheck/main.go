@@ -26,6 +26,7 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/rqcheck/rqcheck/cex"
 	"github.com/rqcheck/rqcheck/explore"
@@ -313,6 +314,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 		}
 		founds = append(founds, f)
 	}
+	res.Workers = workersUsed(res, *workers, sh, *timeLimit)
 	if *asJSON {
 		err = writeJSON(stdout, m, strat, res, founds)
 	} else {
@@ -325,6 +327,27 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 		return 1, nil
 	}
 	return 0, nil
+}
+
+// workersUsed is the number of goroutines that searched: res.Workers where
+// explore sets it (bfs, dfs), 1 for the sequential random, pct and bounded,
+// and for swarm the goroutines it starts (workers, at most one per
+// configuration of the shard when the swarm has a fixed size).
+func workersUsed(res *explore.Result, workers int, sh explore.Shard, timeLimit time.Duration) int {
+	if res.Workers > 0 {
+		return res.Workers
+	}
+	if res.Strategy != explore.Swarm {
+		return 1
+	}
+	if timeLimit > 0 {
+		return workers // the swarm's configurations go on until the time is up
+	}
+	configs := explore.SwarmSize
+	if sh.N > 0 {
+		configs = (explore.SwarmSize - sh.I + sh.N - 1) / sh.N // j < SwarmSize with j%N == I
+	}
+	return max(1, min(workers, configs))
 }
 
 func verdict(res *explore.Result) string {

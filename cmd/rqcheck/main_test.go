@@ -305,3 +305,31 @@ func TestPCTJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONWorkers: JSON's workers is the goroutines that searched, for
+// every strategy, not 0 where explore does not set it.
+func TestJSONWorkers(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want float64
+	}{
+		{[]string{"--strategy", "bfs", "--workers", "2"}, 2},
+		{[]string{"--strategy", "dfs", "--workers", "2"}, 1},
+		{[]string{"--strategy", "random", "--workers", "2", "--walks", "5"}, 1},
+		{[]string{"--strategy", "pct", "--workers", "2", "--walks", "5"}, 1},
+		{[]string{"--strategy", "bounded", "--workers", "2"}, 1},
+		{[]string{"--strategy", "swarm", "--workers", "2", "--walks", "1"}, 2},
+		{[]string{"--strategy", "swarm", "--workers", "3", "--walks", "1", "--shard", "0/32"}, 2},
+		{[]string{"--strategy", "swarm", "--workers", "3", "--walks", "1", "--shard", "1/64"}, 1},
+	} {
+		args := append([]string{"check", "--variant", "mainline-2.6.24", "--json"}, tc.args...)
+		_, out, errs := rq(t, args...)
+		var res map[string]any
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%v: %v\n%s", tc.args, err, errs)
+		}
+		if res["workers"] != tc.want {
+			t.Errorf("%v: workers %v, want %v", tc.args, res["workers"], tc.want)
+		}
+	}
+}
