@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -242,11 +243,15 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	}
 	var sh explore.Shard
 	if *shard != "" {
-		if _, err := fmt.Sscanf(*shard, "%d/%d", &sh.I, &sh.N); err != nil || sh.N <= 0 || sh.I < 0 || sh.I >= sh.N {
-			return 2, usageError{fmt.Errorf("--shard %q: want i/N with 0 <= i < N", *shard)}
+		if sh, err = parseShard(*shard); err != nil {
+			return 2, usageError{err}
 		}
 		if strat != explore.Swarm {
 			return 2, usageError{fmt.Errorf("--shard splits a swarm: use it with --strategy swarm")}
+		}
+		if sh.N > explore.SwarmSize && *timeLimit == 0 {
+			return 2, usageError{fmt.Errorf("--shard %s: without --time-limit a swarm has %d configurations, one shard needs at least one: "+
+				"want at most %d shards (or a --time-limit, with which the configurations go on until the time is up)", *shard, explore.SwarmSize, explore.SwarmSize)}
 		}
 	}
 	if *preemptions < 0 {
@@ -348,6 +353,32 @@ func workersUsed(res *explore.Result, workers int, sh explore.Shard, timeLimit t
 		configs = (explore.SwarmSize - sh.I + sh.N - 1) / sh.N // j < SwarmSize with j%N == I
 	}
 	return max(1, min(workers, configs))
+}
+
+// parseShard reads --shard's "i/N": two decimal numbers, 0 <= i < N, and
+// nothing else.
+func parseShard(s string) (explore.Shard, error) {
+	bad := fmt.Errorf("--shard %q: want i/N, two decimal numbers with 0 <= i < N", s)
+	a, b, ok := strings.Cut(s, "/")
+	if !ok || !isDigits(a) || !isDigits(b) {
+		return explore.Shard{}, bad
+	}
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if err1 != nil || err2 != nil || n < 1 || i >= n {
+		return explore.Shard{}, bad
+	}
+	return explore.Shard{I: i, N: n}, nil
+}
+
+// isDigits reports whether s is a non-empty string of ASCII digits.
+func isDigits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func verdict(res *explore.Result) string {

@@ -333,3 +333,61 @@ func TestJSONWorkers(t *testing.T) {
 		}
 	}
 }
+
+func TestParseShard(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want explore.Shard
+		ok   bool
+	}{
+		{"0/1", explore.Shard{I: 0, N: 1}, true},
+		{"1/2", explore.Shard{I: 1, N: 2}, true},
+		{"63/64", explore.Shard{I: 63, N: 64}, true},
+		{"1/2x", explore.Shard{}, false},
+		{"1/2/3", explore.Shard{}, false},
+		{"2/2", explore.Shard{}, false},
+		{"0/0", explore.Shard{}, false},
+		{"-1/2", explore.Shard{}, false},
+		{"+1/2", explore.Shard{}, false},
+		{" 1/2", explore.Shard{}, false},
+		{"1 /2", explore.Shard{}, false},
+		{"1", explore.Shard{}, false},
+		{"/2", explore.Shard{}, false},
+		{"1/", explore.Shard{}, false},
+		{"1/99999999999999999999", explore.Shard{}, false},
+	} {
+		got, err := parseShard(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("parseShard(%q) = %v, %v; want %v, ok %v", tc.in, got, err, tc.want, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "--shard") {
+			t.Errorf("parseShard(%q): error %q does not name the flag", tc.in, err)
+		}
+	}
+}
+
+// TestShardFlag: a malformed --shard, or one with more shards than a swarm
+// without a time limit has configurations, is bad input, not a search that
+// runs nothing.
+func TestShardFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--shard", "1/2x"}, `--shard "1/2x": want i/N`},
+		{[]string{"--shard", "1/2/3"}, `--shard "1/2/3": want i/N`},
+		{[]string{"--shard", "70/100"}, "--shard 70/100: without --time-limit a swarm has 64 configurations"},
+		{[]string{"--shard", "3/65"}, "want at most 64 shards"},
+	} {
+		args := append([]string{"check", "--strategy", "swarm", "--walks", "1", "--no-cex"}, tc.args...)
+		code, out, errs := rq(t, args...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q\n%s", tc.args, code, errs, tc.want, out)
+		}
+	}
+	// With a time limit every shard has configurations to run.
+	code, out, errs := rq(t, "check", "--strategy", "swarm", "--walks", "1", "--shard", "70/100", "--time-limit", "200ms", "--variant", "mainline-2.6.24", "--json")
+	if code != 0 || !strings.Contains(out, `"states"`) || strings.Contains(out, `"states": 0,`) {
+		t.Errorf("--shard 70/100 --time-limit: exit %d\n%s%s", code, out, errs)
+	}
+}
