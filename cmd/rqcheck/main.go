@@ -199,7 +199,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines that search (bfs, swarm)")
 	storeName := fs.String("store", "fingerprint", "visited-state store of bfs and dfs: exact, fingerprint or bitstate")
 	fpBits := fs.Int("fp-bits", 64, "fingerprint size for --store fingerprint: 64 or 128")
-	memory := fs.String("memory", "", "stop cleanly when the search holds this much memory, e.g. 4G (bitstate: half of it is the bit array)")
+	memory := fs.String("memory", "", "stop bfs or dfs cleanly when the process holds this much memory: a `size` of at least 1M with a unit K, M, G or T (powers of 1024; any case, optional iB or B), e.g. 512M, 4G; a bare number is bytes; 0 or empty: no cap (bitstate: half of it is the bit array)")
 	pctDepth := fs.Int("pct-depth", 3, "PCT bug depth d: d-1 priority change points per run")
 	preemptions := fs.Int("preemptions", 2, "preemption bound of --strategy bounded")
 	shard := fs.String("shard", "", "run only shard `i/N` of a swarm (0 <= i < N); combine shards with rqcheck merge")

@@ -193,7 +193,7 @@ func TestScaleFlags(t *testing.T) {
 		{[]string{"--por=false", "--symmetry=false"}, []string{`"reductions": [
     "chains"
   ]`, `"verdict": "pass"`}},
-		{[]string{"--memory", "1K"}, []string{`"stopped": "memory"`, `"verdict": "unknown"`}},
+		{[]string{"--memory", "1M"}, []string{`"stopped": "memory"`, `"verdict": "unknown"`}},
 	} {
 		args := append([]string{"check", "--variant", "mainline-2.6.24", "--scenario", "balance", "--json", "--workers", "3"}, c.args...)
 		code, out, errs := rq(t, args...)
@@ -389,5 +389,32 @@ func TestShardFlag(t *testing.T) {
 	code, out, errs := rq(t, "check", "--strategy", "swarm", "--walks", "1", "--shard", "70/100", "--time-limit", "200ms", "--variant", "mainline-2.6.24", "--json")
 	if code != 0 || !strings.Contains(out, `"states"`) || strings.Contains(out, `"states": 0,`) {
 		t.Errorf("--shard 70/100 --time-limit: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestMemoryFlag: --memory takes sizes strictly; a size that used to mean
+// "no cap" silently (NaN, overflow, a fraction of a byte) or a tiny one is
+// bad input.
+func TestMemoryFlag(t *testing.T) {
+	for _, tc := range []struct {
+		size, want string
+	}{
+		{"NaN", `--memory: size "NaN": want a number`},
+		{"Inf", `--memory: size "Inf": want a number`},
+		{"99999999999999999999", `--memory: size "99999999999999999999": too large`},
+		{"1e30T", `--memory: size "1e30T": want a number`},
+		{"0.5", `--memory: size "0.5" is 0.5 bytes, below the minimum of 1 MiB`},
+		{"10", `--memory: size "10" is 10 bytes, below the minimum of 1 MiB`},
+		{"4X", `--memory: size "4X": want a number`},
+	} {
+		code, out, errs := rq(t, "check", "--variant", "mainline-2.6.24", "--memory", tc.size)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("--memory %s: exit %d, stderr %q; want 2 and %q\n%s", tc.size, code, errs, tc.want, out)
+		}
+	}
+	for _, size := range []string{"4g", "4G", "4GiB", "4 gb", "0"} {
+		if code, out, errs := rq(t, "check", "--variant", "mainline-2.6.24", "--memory", size); code != 0 {
+			t.Errorf("--memory %q: exit %d\n%s%s", size, code, out, errs)
+		}
 	}
 }
