@@ -192,7 +192,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	all := fs.Bool("all", false, "keep going after a violation: report the first of each property")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
 	minimise := fs.String("minimise", "all", "minimise each violation: all (scenario, then schedule), schedule, or none")
-	reference := fs.String("reference", "", "variant that must hold on a shrunk scenario (default: mainline-2.6.24 unless checking it)")
+	reference := fs.String("reference", "", "variant that must hold on a shrunk scenario (default: mainline-2.6.24 unless checking it; --reference '' for none)")
 	minStates := fs.Int64("minimise-states", 2_000_000, "bound on each search while minimising")
 	out := fs.String("out", "", "counterexample file to write (default VARIANT.cex; with several violations, -PROPERTY is added)")
 	noCex := fs.Bool("no-cex", false, "write no counterexample file")
@@ -267,6 +267,11 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 		return 2, usageError{fmt.Errorf("--minimise %q: want all, schedule or none", *minimise)}
 	}
 	ref := *reference
+	if ref != "" {
+		if _, err := model.Lookup(ref); err != nil {
+			return 2, usageError{fmt.Errorf("--reference: %w", err)}
+		}
+	}
 	if !set["reference"] && m.Variant.Name != "mainline-2.6.24" {
 		ref = "mainline-2.6.24"
 	}

@@ -82,6 +82,7 @@ func TestBadInputExitsTwo(t *testing.T) {
 		{[]string{"check", "--scenario", "testdata/bad-syntax.json"}, []string{"testdata/bad-syntax.json", "line 3"}},
 		{[]string{"check", "--scenario", "testdata/missing.json"}, []string{"missing.json"}},
 		{[]string{"check", "--variant", "nope"}, []string{`unknown variant "nope"`}},
+		{[]string{"check", "--reference", "foo"}, []string{`--reference: unknown variant "foo" (known: `, "mainline-2.6.24"}},
 		{[]string{"check", "--props", "liveness"}, []string{`unknown property "liveness"`}},
 		{[]string{"check", "--strategy", "astar"}, []string{`unknown strategy "astar"`}},
 		{[]string{"check", "--cpus", "1"}, []string{"field cpus"}},
