@@ -45,6 +45,15 @@ const usage = `usage:
 Run 'rqcheck check -h' for the flags of check.
 `
 
+// maxWorkers bounds --workers: each worker holds buffers, so a huge count
+// only wastes memory, and no machine rqcheck runs on has this many CPUs.
+const maxWorkers = 1024
+
+// maxPCTDepth bounds --pct-depth: PCT's guarantee for depth d falls as
+// steps^(d-1), so a deeper bound guarantees nothing, and each run keeps d-1
+// change points.
+const maxPCTDepth = 100
+
 // minPerState is the fewest states for which the report gives the store's
 // bytes per state: below it the store's initial size, not the states,
 // decides the figure (16384 bytes/state for a 2-state search).
@@ -117,7 +126,7 @@ func (f *scenarioFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.file, "scenario", "", "scenario JSON `file`, or a built-in scenario: default (the 2008 oops), balance (ticks, load_balance, idle balance)")
 	fs.IntVar(&f.cpus, "cpus", 0, "number of CPUs (2..8) for a generated scenario")
 	fs.IntVar(&f.tasks, "tasks", 0, "number of tasks (1..8) for a generated scenario")
-	fs.IntVar(&f.ticks, "ticks", -1, "timer ticks per CPU (default: the scenario's)")
+	fs.IntVar(&f.ticks, "ticks", -1, "timer ticks per CPU, 0..100 (default: the scenario's)")
 	fs.Var(&f.knobs, "knob", "variant knob `name=value` (repeatable)")
 }
 
@@ -187,20 +196,20 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	maxDepth := fs.Int("max-depth", 0, "depth bound in steps, 0: none (random, pct: 10000); bfs ignores it. "+
 		"dfs expands no state reached by this many steps, but with --chains it follows the chain after the last step to its end, so a schedule may be longer; "+
 		"bounded, random, pct: no schedule is longer; swarm: caps each run's bound")
-	walks := fs.Int("walks", 0, "random walks to run (default 1000 unless --time-limit)")
+	walks := fs.Int("walks", 0, "random walks or PCT runs (swarm: per configuration) to run; 0: 1000, or until --time-limit if one is set (swarm: 100)")
 	timeLimit := fs.Duration("time-limit", 0, "stop after this long, e.g. 30s (0: no limit)")
 	all := fs.Bool("all", false, "keep going after a violation: report the first of each property")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
 	minimise := fs.String("minimise", "all", "minimise each violation: all (scenario, then schedule), schedule, or none")
 	reference := fs.String("reference", "", "variant that must hold on a shrunk scenario (default: mainline-2.6.24 unless checking it; --reference '' for none)")
-	minStates := fs.Int64("minimise-states", 2_000_000, "bound on each search while minimising")
+	minStates := fs.Int64("minimise-states", 2_000_000, "bound on each search while minimising (0: no limit)")
 	out := fs.String("out", "", "counterexample file to write (default VARIANT.cex; with several violations, -PROPERTY is added)")
 	noCex := fs.Bool("no-cex", false, "write no counterexample file")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines that search (bfs, swarm)")
+	workers := fs.Int("workers", min(runtime.GOMAXPROCS(0), maxWorkers), "goroutines that search (bfs, swarm), 1.."+strconv.Itoa(maxWorkers))
 	storeName := fs.String("store", "fingerprint", "visited-state store of bfs and dfs: exact, fingerprint or bitstate")
 	fpBits := fs.Int("fp-bits", 64, "fingerprint size for --store fingerprint: 64 or 128")
 	memory := fs.String("memory", "", "stop bfs or dfs cleanly when the process holds this much memory: a `size` of at least 1M with a unit K, M, G or T (powers of 1024; any case, optional iB or B), e.g. 512M, 4G; a bare number is bytes; 0 or empty: no cap (bitstate: half of it is the bit array)")
-	pctDepth := fs.Int("pct-depth", 3, "PCT bug depth d: d-1 priority change points per run")
+	pctDepth := fs.Int("pct-depth", 3, "PCT bug depth d, 1.."+strconv.Itoa(maxPCTDepth)+": d-1 priority change points per run")
 	preemptions := fs.Int("preemptions", 2, "preemption bound of --strategy bounded")
 	shard := fs.String("shard", "", "run only shard `i/N` of a swarm (0 <= i < N); combine shards with rqcheck merge")
 	por := fs.Bool("por", true, "partial-order reduction in bfs and dfs (--por=false: off)")
@@ -215,6 +224,29 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, c := range []struct {
+		flag string
+		v    int64
+		ok   bool
+		want string
+	}{
+		{"workers", int64(*workers), *workers >= 1 && *workers <= maxWorkers, "1.." + strconv.Itoa(maxWorkers)},
+		{"pct-depth", int64(*pctDepth), *pctDepth >= 1 && *pctDepth <= maxPCTDepth, "1.." + strconv.Itoa(maxPCTDepth)},
+		{"preemptions", int64(*preemptions), *preemptions >= 0, "0 or more"},
+		{"walks", int64(*walks), *walks >= 0, "0 (the default) or more"},
+		{"max-states", *maxStates, *maxStates >= 0, "0 (no limit) or more"},
+		{"max-depth", int64(*maxDepth), *maxDepth >= 0, "0 (no bound) or more"},
+		{"minimise-states", *minStates, *minStates >= 0, "0 (no limit) or more"},
+		{"fp-bits", int64(*fpBits), *fpBits == 64 || *fpBits == 128, "64 or 128"},
+		{"ticks", int64(sf.ticks), !set["ticks"] || (sf.ticks >= 0 && sf.ticks <= 100), "0..100"},
+	} {
+		if !c.ok {
+			return 2, usageError{fmt.Errorf("--%s %d: want %s", c.flag, c.v, c.want)}
+		}
+	}
+	if *timeLimit < 0 {
+		return 2, usageError{fmt.Errorf("--time-limit %v: want 0 (no limit) or more", *timeLimit)}
+	}
 	sc, err := sf.build(set)
 	if err != nil {
 		return 2, err
@@ -253,9 +285,6 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 			return 2, usageError{fmt.Errorf("--shard %s: without --time-limit a swarm has %d configurations, one shard needs at least one: "+
 				"want at most %d shards (or a --time-limit, with which the configurations go on until the time is up)", *shard, explore.SwarmSize, explore.SwarmSize)}
 		}
-	}
-	if *preemptions < 0 {
-		return 2, usageError{fmt.Errorf("--preemptions %d: want 0 or more", *preemptions)}
 	}
 	bound := *preemptions
 	if bound == 0 {

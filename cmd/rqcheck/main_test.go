@@ -419,3 +419,46 @@ func TestMemoryFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestBadNumericFlags: a numeric flag out of its range is bad input naming
+// the flag and the value, not silently replaced by a default or left
+// unbounded.
+func TestBadNumericFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--workers", "0"}, "--workers 0: want 1..1024"},
+		{[]string{"--workers", "-3"}, "--workers -3: want 1..1024"},
+		{[]string{"--workers", "1000000"}, "--workers 1000000: want 1..1024"},
+		{[]string{"--strategy", "pct", "--pct-depth", "0"}, "--pct-depth 0: want 1..100"},
+		{[]string{"--strategy", "pct", "--pct-depth", "-2"}, "--pct-depth -2: want 1..100"},
+		{[]string{"--strategy", "pct", "--pct-depth", "1000000000"}, "--pct-depth 1000000000: want 1..100"},
+		{[]string{"--strategy", "random", "--walks", "-1"}, "--walks -1: want 0 (the default) or more"},
+		{[]string{"--strategy", "random", "--time-limit", "-1s"}, "--time-limit -1s: want 0 (no limit) or more"},
+		{[]string{"--max-states", "-5"}, "--max-states -5: want 0 (no limit) or more"},
+		{[]string{"--strategy", "dfs", "--max-depth", "-1"}, "--max-depth -1: want 0 (no bound) or more"},
+		{[]string{"--minimise-states", "-1"}, "--minimise-states -1: want 0 (no limit) or more"},
+		{[]string{"--ticks", "-5"}, "--ticks -5: want 0..100"},
+		{[]string{"--ticks", "-1"}, "--ticks -1: want 0..100"},
+		{[]string{"--ticks", "101"}, "--ticks 101: want 0..100"},
+		{[]string{"--fp-bits", "0"}, "--fp-bits 0: want 64 or 128"},
+		{[]string{"--fp-bits", "32"}, "--fp-bits 32: want 64 or 128"},
+		{[]string{"--strategy", "bounded", "--preemptions", "-1"}, "--preemptions -1: want 0 or more"},
+	} {
+		code, out, errs := rq(t, append([]string{"check", "--no-cex"}, tc.args...)...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q\n%s", tc.args, code, errs, tc.want, out)
+		}
+	}
+	// The documented meanings stay: 0 is the default or no limit.
+	for _, args := range [][]string{
+		{"--strategy", "random", "--walks", "0", "--time-limit", "0", "--max-depth", "0"},
+		{"--max-states", "0", "--minimise-states", "0", "--ticks", "0", "--workers", "1"},
+		{"--strategy", "pct", "--pct-depth", "1", "--walks", "10"},
+	} {
+		if code, out, errs := rq(t, append([]string{"check", "--variant", "mainline-2.6.24", "--no-cex"}, args...)...); code != 0 {
+			t.Errorf("%v: exit %d\n%s%s", args, code, out, errs)
+		}
+	}
+}
