@@ -316,15 +316,19 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	if err != nil {
 		return 2, usageError{err}
 	}
-	if ctx.Err() != nil && *minimise != "none" {
+	if ctx.Err() != nil && *minimise != "none" && len(res.Violations) > 0 {
 		// Interrupted: report what was found at once, unminimised.
-		*minimise = "none"
 		fmt.Fprintln(stderr, "rqcheck: interrupted; reporting what was found so far, without minimising")
 	}
 	var founds []*found
 	for _, v := range res.Violations {
-		f := &found{min: explore.AsFound(m, v)}
-		if *minimise != "none" {
+		f := &found{min: explore.AsFound(m, v), minimisation: minNone}
+		switch {
+		case *minimise == "none":
+		case ctx.Err() != nil:
+			// Interrupted before this one's minimisation began.
+			f.minimisation = minInterrupted
+		default:
 			mv, err := explore.MinimiseViolation(ctx, m, v, explore.MinimiseViolationOptions{
 				Scenario: *minimise == "all", MaxStates: *minStates,
 				Shrink: explore.ShrinkOptions{Reference: ref, MaxStates: *minStates},
@@ -332,7 +336,16 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 			if err != nil {
 				return 2, err
 			}
-			f.min = mv
+			f.min, f.minimised = mv, true
+			switch {
+			case ctx.Err() != nil:
+				// Complete or not, a shrink cut short does not say so.
+				f.minimisation = minInterrupted
+			case !mv.Complete:
+				f.minimisation = minBounded
+			default:
+				f.minimisation = minComplete
+			}
 		}
 		if !*noCex {
 			path := *out
@@ -429,7 +442,19 @@ func verdict(res *explore.Result) string {
 type found struct {
 	min  *explore.Minimised
 	file string
+	// minimised: minimisation ran (to its end or not); minimisation says
+	// how far (the JSON's "minimisation").
+	minimised    bool
+	minimisation string
 }
+
+// How far a violation was minimised.
+const (
+	minComplete    = "complete"    // every search ran to its end: the guarantees hold
+	minBounded     = "bounded"     // a search stopped at --minimise-states
+	minInterrupted = "interrupted" // Ctrl-C or SIGTERM stopped it, or came before it began
+	minNone        = "none"        // --minimise none
+)
 
 func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result, found []*found) {
 	st := res.Stats
@@ -438,13 +463,27 @@ func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 	for i, v := range res.Violations {
 		f := found[i].min
 		fmt.Fprintf(w, "\nVIOLATION %s: %s\n", v.Property, f.Violation.Message)
-		fmt.Fprintf(w, "found after %d steps; minimised: ", len(v.Trace))
-		if f.Shrink != nil && len(f.Shrink.Applied) > 0 {
-			fmt.Fprintf(w, "scenario %s (%s); ", f.Scenario, strings.Join(f.Shrink.Applied, ", "))
-		} else if f.Shrink != nil {
-			fmt.Fprintf(w, "scenario unchanged (no single reduction keeps it, %d tried); ", f.Shrink.Tried)
+		if !found[i].minimised {
+			why := "--minimise none"
+			if found[i].minimisation == minInterrupted {
+				why = "interrupted"
+			}
+			fmt.Fprintf(w, "found after %d steps, %d preemptions; not minimised (%s)\n", len(v.Trace), f.Preemptions, why)
+		} else {
+			fmt.Fprintf(w, "found after %d steps; minimised: ", len(v.Trace))
+			if f.Shrink != nil && len(f.Shrink.Applied) > 0 {
+				fmt.Fprintf(w, "scenario %s (%s); ", f.Scenario, strings.Join(f.Shrink.Applied, ", "))
+			} else if f.Shrink != nil {
+				fmt.Fprintf(w, "scenario unchanged (no single reduction keeps it, %d tried); ", f.Shrink.Tried)
+			}
+			fmt.Fprintf(w, "%d steps, %d preemptions (shortest: %d steps)\n", len(f.Violation.Trace), f.Preemptions, f.Shortest)
+			switch found[i].minimisation {
+			case minInterrupted:
+				fmt.Fprintln(w, "minimisation interrupted: the scenario and schedule may not be minimal")
+			case minBounded:
+				fmt.Fprintln(w, "minimisation incomplete: a search stopped at --minimise-states, so the schedule may not be minimal")
+			}
 		}
-		fmt.Fprintf(w, "%d steps, %d preemptions (shortest: %d steps)\n", len(f.Violation.Trace), f.Preemptions, f.Shortest)
 		for _, line := range explore.Render(f.Model, f.Violation.Trace) {
 			fmt.Fprintln(w, "  "+line)
 		}
@@ -506,7 +545,12 @@ type jsonViolation struct {
 	Shortest    int             `json:"shortest"`
 	Scenario    *model.Scenario `json:"scenario"`
 	File        string          `json:"file,omitempty"`
-	Steps       []jsonStep      `json:"steps"`
+	// Minimisation says how far the violation was minimised: "complete",
+	// "bounded" (a search stopped at --minimise-states), "interrupted"
+	// (by a signal, while or before minimising) or "none" (--minimise
+	// none). Only "complete" keeps minimisation's guarantees.
+	Minimisation string     `json:"minimisation"`
+	Steps        []jsonStep `json:"steps"`
 }
 
 type jsonResult struct {
@@ -558,7 +602,8 @@ func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 	for i, v := range res.Violations {
 		f := found[i].min
 		jv := jsonViolation{Property: v.Property, Message: f.Violation.Message, FoundSteps: len(v.Trace),
-			Preemptions: f.Preemptions, Shortest: f.Shortest, Scenario: f.Scenario, File: found[i].file}
+			Preemptions: f.Preemptions, Shortest: f.Shortest, Scenario: f.Scenario, File: found[i].file,
+			Minimisation: found[i].minimisation}
 		for _, s := range explore.Replay(f.Model, f.Violation.Trace) {
 			jv.Steps = append(jv.Steps, jsonStep{CPU: s.Info.CPU, Context: s.Info.Context,
 				Where: s.Info.Def.Where(), Code: s.Info.Def.Text, Changes: s.Changes})

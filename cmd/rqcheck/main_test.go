@@ -462,3 +462,34 @@ func TestBadNumericFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestMinimisationReported: the report says how far each violation was
+// minimised: the JSON's "minimisation", and in the text a note when the
+// guarantees do not hold. (An interrupted one: TestSignalDuringMinimisation.)
+func TestMinimisationReported(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		json    string
+		text    string
+		textNot string
+	}{
+		{nil, "complete", "; minimised: ", "minimisation "},
+		{[]string{"--minimise-states", "10"}, "bounded", "minimisation incomplete: a search stopped at --minimise-states", ""},
+		{[]string{"--minimise", "none"}, "none", "not minimised (--minimise none)", "minimised: "},
+	} {
+		code, out, errs := rq(t, append([]string{"check", "--no-cex", "--json"}, tc.args...)...)
+		var res struct {
+			Violations []struct{ Minimisation string }
+		}
+		if err := json.Unmarshal([]byte(out), &res); code != 1 || err != nil || len(res.Violations) != 1 {
+			t.Fatalf("%v: exit %d, %v\n%s%s", tc.args, code, err, out, errs)
+		}
+		if m := res.Violations[0].Minimisation; m != tc.json {
+			t.Errorf("%v: minimisation %q, want %q", tc.args, m, tc.json)
+		}
+		_, out, _ = rq(t, append([]string{"check", "--no-cex"}, tc.args...)...)
+		if !strings.Contains(out, tc.text) || (tc.textNot != "" && strings.Contains(out, tc.textNot)) {
+			t.Errorf("%v: text lacks %q or has %q:\n%s", tc.args, tc.text, tc.textNot, out)
+		}
+	}
+}
