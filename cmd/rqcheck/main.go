@@ -11,7 +11,8 @@
 // migration/0), writes thermal-2008.cex and prints the replay command.
 //
 // Exit status: 0 no violation (replay: not reproduced), 1 violation found
-// (replay: reproduced), 2 bad input or usage.
+// (replay: reproduced), 2 bad input or usage, or a counterexample file
+// that could not be written (check prints its report first).
 package main
 
 import (
@@ -23,6 +24,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -273,6 +275,14 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 			return 2, usageError{fmt.Errorf("--memory: %w", err)}
 		}
 	}
+	if *out != "" && !*noCex {
+		// Fail now, not after a long search, if the file cannot be made.
+		if fi, err := os.Stat(filepath.Dir(*out)); err != nil {
+			return 2, usageError{fmt.Errorf("--out %s: %w", *out, err)}
+		} else if !fi.IsDir() {
+			return 2, usageError{fmt.Errorf("--out %s: %s is not a directory", *out, filepath.Dir(*out))}
+		}
+	}
 	var sh explore.Shard
 	if *shard != "" {
 		if sh, err = parseShard(*shard); err != nil {
@@ -321,6 +331,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 		fmt.Fprintln(stderr, "rqcheck: interrupted; reporting what was found so far, without minimising")
 	}
 	var founds []*found
+	var writeErrs []error
 	for _, v := range res.Violations {
 		f := &found{min: explore.AsFound(m, v), minimisation: minNone}
 		switch {
@@ -355,14 +366,18 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 			if len(res.Violations) > 1 {
 				path = strings.TrimSuffix(path, ".cex") + "-" + v.Property + ".cex"
 			}
+			// A file that cannot be written does not cost the report:
+			// it is printed first, the error after it.
 			file, err := cex.New(f.min.Model, f.min.Violation.Property, f.min.Violation.Message, f.min.Violation.Trace)
+			if err == nil {
+				err = os.WriteFile(path, file.Marshal(), 0o644)
+			}
 			if err != nil {
-				return 2, err
+				f.writeErr = fmt.Errorf("writing the counterexample: %w", err)
+				writeErrs = append(writeErrs, f.writeErr)
+			} else {
+				f.file = path
 			}
-			if err := os.WriteFile(path, file.Marshal(), 0o644); err != nil {
-				return 2, fmt.Errorf("writing the counterexample: %w", err)
-			}
-			f.file = path
 		}
 		founds = append(founds, f)
 	}
@@ -374,6 +389,9 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	}
 	if err != nil {
 		return 2, err
+	}
+	if len(writeErrs) > 0 {
+		return 2, errors.Join(writeErrs...)
 	}
 	if len(res.Violations) > 0 {
 		return 1, nil
@@ -446,6 +464,7 @@ type found struct {
 	// how far (the JSON's "minimisation").
 	minimised    bool
 	minimisation string
+	writeErr     error // why file is "" though a file was asked for
 }
 
 // How far a violation was minimised.
@@ -486,6 +505,9 @@ func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 		}
 		for _, line := range explore.Render(f.Model, f.Violation.Trace) {
 			fmt.Fprintln(w, "  "+line)
+		}
+		if found[i].writeErr != nil {
+			fmt.Fprintf(w, "counterexample not written: %v\n", found[i].writeErr)
 		}
 		if found[i].file != "" {
 			fmt.Fprintf(w, "counterexample written to %s\nreplay it: rqcheck replay %s   (in a checkout: go run ./cmd/rqcheck replay %s)\n", found[i].file, found[i].file, found[i].file)

@@ -493,3 +493,30 @@ func TestMinimisationReported(t *testing.T) {
 		}
 	}
 }
+
+// TestOutUnwritable: an --out in a directory that does not exist is bad
+// input before any search; a file that cannot be written after the search
+// (here: --out names a directory) costs neither the report nor the
+// nonzero exit.
+func TestOutUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing", "x.cex")
+	code, out, errs := rq(t, "check", "--out", missing)
+	if code != 2 || out != "" || !strings.Contains(errs, "--out "+missing+": ") {
+		t.Errorf("--out in a missing directory: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	code, out, errs = rq(t, "check", "--minimise", "none", "--out", dir)
+	if code != 2 || !strings.Contains(errs, "writing the counterexample: ") {
+		t.Errorf("--out a directory: exit %d, stderr %q; want 2 and the write error", code, errs)
+	}
+	for _, want := range []string{"VIOLATION kernel-bug", "counterexample not written: ", "verdict: 1 violation(s)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--out a directory: report lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs = rq(t, "check", "--minimise", "none", "--json", "--out", dir)
+	var res struct{ Verdict string }
+	if err := json.Unmarshal([]byte(out), &res); code != 2 || err != nil || res.Verdict != "violation" || !strings.Contains(errs, "writing the counterexample") {
+		t.Errorf("--json, --out a directory: exit %d, %v, verdict %q, stderr %q", code, err, res.Verdict, errs)
+	}
+}
