@@ -383,7 +383,31 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	}
 	res.Workers = workersUsed(res, *workers, sh, *timeLimit)
 	if *asJSON {
-		err = writeJSON(stdout, m, strat, res, founds)
+		search := jsonSearch{Shard: sh.I, Shards: max(sh.N, 1), Props: []string{}, Settings: map[string]any{
+			"max_states": *maxStates, "time_limit": timeLimit.String(), "all": *all,
+		}}
+		for _, p := range sel {
+			search.Props = append(search.Props, p.Name)
+		}
+		st := search.Settings
+		switch strat {
+		case explore.BFS, explore.DFS:
+			st["store"], st["memory"] = string(store), memCap
+			st["por"], st["symmetry"], st["chains"] = *por, *symmetry, *chains
+			if store == explore.Fingerprint {
+				st["fp_bits"] = *fpBits
+			}
+			if strat == explore.DFS {
+				st["max_depth"] = *maxDepth
+			}
+		case explore.Random, explore.Swarm:
+			st["seed"], st["walks"], st["max_depth"] = *seed, *walks, *maxDepth
+		case explore.PCT:
+			st["seed"], st["walks"], st["max_depth"], st["pct_depth"] = *seed, *walks, *maxDepth, *pctDepth
+		case explore.Bounded:
+			st["preemptions"], st["max_depth"] = *preemptions, *maxDepth
+		}
+		err = writeJSON(stdout, m, strat, res, founds, search)
 	} else {
 		writeText(stdout, m, strat, res, founds)
 	}
@@ -600,16 +624,35 @@ type jsonResult struct {
 	PCTGuarantee *float64        `json:"pct_guarantee,omitempty"`
 	Violations   []jsonViolation `json:"violations"`
 	StepTable    string          `json:"step_table"`
+	// Search identifies the search, with Variant, Scenario, Strategy and
+	// StepTable, for rqcheck merge; results written before it was added
+	// lack it.
+	Search *jsonSearch `json:"search,omitempty"`
 }
 
-func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result, found []*found) error {
+// jsonSearch is what, besides the variant, scenario, strategy and step
+// table, makes two results shards of one search: the properties checked,
+// the settings that change what the strategy explores (as given on the
+// command line: max_states, time_limit and all for every strategy; seed,
+// walks and max_depth for random, pct and swarm; pct_depth for pct;
+// preemptions and max_depth for bounded; store, memory, por, symmetry,
+// chains, fp_bits (fingerprint store) and, for dfs, max_depth for bfs and
+// dfs), and which shard of how many it is (0 of 1 without --shard).
+type jsonSearch struct {
+	Props    []string       `json:"props"`
+	Settings map[string]any `json:"settings"`
+	Shard    int            `json:"shard"`
+	Shards   int            `json:"shards"`
+}
+
+func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result, found []*found, search jsonSearch) error {
 	out := jsonResult{
 		Verdict: verdict(res), Variant: m.Variant.Name, Scenario: m.Sc, Strategy: string(strat),
 		States: res.Stats.States, Transitions: res.Stats.Transitions, MaxDepth: res.Stats.MaxDepth,
 		Seconds: res.Stats.Elapsed.Seconds(), StatesPerSecond: res.Stats.StatesPerSecond(),
 		Complete: res.Complete, Stopped: res.Stopped, Violations: []jsonViolation{},
 		StepTable: model.StepTableFingerprint(), Store: string(res.Store), StoreBytes: res.StoreBytes,
-		Workers: res.Workers, Reductions: append([]string{}, res.Reductions...),
+		Workers: res.Workers, Reductions: append([]string{}, res.Reductions...), Search: &search,
 	}
 	switch res.Store {
 	case explore.Fingerprint:
