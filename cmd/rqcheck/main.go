@@ -193,7 +193,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	variant := fs.String("variant", "thermal-2008", "kernel variant (see 'rqcheck list')")
 	strategy := fs.String("strategy", "bfs", "search strategy: bfs, dfs, random, pct, bounded or swarm")
 	props := fs.String("props", "default", "comma-separated properties to check; \"default\" leaves out opt-in ones (work-conservation), \"all\" checks every one")
-	seed := fs.Uint64("seed", 1, "seed for the random strategy")
+	seed := fs.Uint64("seed", 1, "seed of the random, pct and swarm strategies")
 	maxStates := fs.Int64("max-states", 0, "stop after this many distinct states (0: no limit)")
 	maxDepth := fs.Int("max-depth", 0, "depth bound in steps, 0: none (random, pct: 10000); bfs ignores it. "+
 		"dfs expands no state reached by this many steps, but with --chains it follows the chain after the last step to its end, so a schedule may be longer; "+
@@ -425,8 +425,10 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 
 // workersUsed is the number of goroutines that searched: res.Workers where
 // explore sets it (bfs, dfs), 1 for the sequential random, pct and bounded,
-// and for swarm the goroutines it starts (workers, at most one per
-// configuration of the shard when the swarm has a fixed size).
+// and for swarm the goroutines that run its configurations: workers, but
+// no more than the shard has configurations when the swarm has a fixed
+// size (no time limit); explore starts workers goroutines, and those
+// beyond that end at once.
 func workersUsed(res *explore.Result, workers int, sh explore.Shard, timeLimit time.Duration) int {
 	if res.Workers > 0 {
 		return res.Workers
