@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"runtime/metrics"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rqcheck/rqcheck/model"
@@ -259,21 +261,62 @@ func (e *explorer) watch() (stop func()) {
 	}
 }
 
-// ParseSize reads a memory size: a number of bytes with an optional unit
-// K, M, G or T (powers of 1024, an optional "iB" or "B" after it).
+// ParseSize reads a memory size: a decimal number (digits with an optional
+// fraction: 4, 1.5, .5; no sign, exponent, NaN or Inf) with an optional
+// unit K, M, G or T, powers of 1024, in any case, optionally followed by
+// "iB" or "B" ("4g", "4G", "4GB", "4GiB" and "4 G" are all 4 GiB); a bare
+// number or the unit "B" is bytes. A size of 0 (any unit) is 0; a size
+// below 1 MiB otherwise is an error, as is one that does not fit in an
+// int64. Fractional bytes are dropped.
 func ParseSize(s string) (int64, error) {
-	var n float64
-	var unit string
-	if _, err := fmt.Sscanf(s, "%g%s", &n, &unit); err != nil {
-		if _, err2 := fmt.Sscanf(s, "%g", &n); err2 != nil {
-			return 0, fmt.Errorf("size %q: want a number with an optional unit K, M, G or T", s)
+	const minSize = 1 << 20
+	syntax := fmt.Errorf("size %q: want a number with an optional unit K, M, G or T (e.g. 512M, 4G, 1.5GiB)", s)
+	t := strings.TrimSpace(s)
+	end := 0 // the number is t[:end]
+	digits, dots := 0, 0
+	for ; end < len(t); end++ {
+		if c := t[end]; c >= '0' && c <= '9' {
+			digits++
+		} else if c == '.' {
+			dots++
+		} else {
+			break
 		}
-		unit = ""
 	}
-	mult := map[string]float64{"": 1, "B": 1, "K": 1 << 10, "KB": 1 << 10, "KiB": 1 << 10, "M": 1 << 20, "MB": 1 << 20, "MiB": 1 << 20,
-		"G": 1 << 30, "GB": 1 << 30, "GiB": 1 << 30, "T": 1 << 40, "TB": 1 << 40, "TiB": 1 << 40}[unit]
-	if mult == 0 || n < 0 {
-		return 0, fmt.Errorf("size %q: want a number with an optional unit K, M, G or T", s)
+	if digits == 0 || dots > 1 {
+		return 0, syntax
 	}
-	return int64(n * mult), nil
+	n, err := strconv.ParseFloat(t[:end], 64)
+	if err != nil {
+		return 0, syntax
+	}
+	unit := strings.ToUpper(strings.TrimSpace(t[end:]))
+	var mult float64
+	switch strings.TrimSuffix(strings.TrimSuffix(unit, "B"), "I") {
+	case "":
+		if unit == "" || unit == "B" {
+			mult = 1
+		}
+	case "K":
+		mult = 1 << 10
+	case "M":
+		mult = 1 << 20
+	case "G":
+		mult = 1 << 30
+	case "T":
+		mult = 1 << 40
+	}
+	if mult == 0 || strings.HasSuffix(unit, "I") {
+		return 0, syntax
+	}
+	b := n * mult
+	switch {
+	case b == 0:
+		return 0, nil
+	case b >= 1<<63:
+		return 0, fmt.Errorf("size %q: too large (the most is 8 EiB)", s)
+	case b < minSize:
+		return 0, fmt.Errorf("size %q is %s bytes, below the minimum of 1 MiB (a number without a unit is bytes: 512M is 512 MiB)", s, strconv.FormatFloat(b, 'f', -1, 64))
+	}
+	return int64(b), nil
 }

@@ -11,7 +11,8 @@
 // migration/0), writes thermal-2008.cex and prints the replay command.
 //
 // Exit status: 0 no violation (replay: not reproduced), 1 violation found
-// (replay: reproduced), 2 bad input or usage.
+// (replay: reproduced), 2 bad input or usage, or a counterexample file
+// that could not be written (check prints its report first).
 package main
 
 import (
@@ -23,9 +24,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/rqcheck/rqcheck/cex"
 	"github.com/rqcheck/rqcheck/explore"
@@ -42,6 +46,15 @@ const usage = `usage:
 
 Run 'rqcheck check -h' for the flags of check.
 `
+
+// maxWorkers bounds --workers: each worker holds buffers, so a huge count
+// only wastes memory, and no machine rqcheck runs on has this many CPUs.
+const maxWorkers = 1024
+
+// maxPCTDepth bounds --pct-depth: PCT's guarantee for depth d falls as
+// steps^(d-1), so a deeper bound guarantees nothing, and each run keeps d-1
+// change points.
+const maxPCTDepth = 100
 
 // minPerState is the fewest states for which the report gives the store's
 // bytes per state: below it the store's initial size, not the states,
@@ -115,7 +128,7 @@ func (f *scenarioFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.file, "scenario", "", "scenario JSON `file`, or a built-in scenario: default (the 2008 oops), balance (ticks, load_balance, idle balance)")
 	fs.IntVar(&f.cpus, "cpus", 0, "number of CPUs (2..8) for a generated scenario")
 	fs.IntVar(&f.tasks, "tasks", 0, "number of tasks (1..8) for a generated scenario")
-	fs.IntVar(&f.ticks, "ticks", -1, "timer ticks per CPU (default: the scenario's)")
+	fs.IntVar(&f.ticks, "ticks", -1, "timer ticks per CPU, 0..100 (default: the scenario's)")
 	fs.Var(&f.knobs, "knob", "variant knob `name=value` (repeatable)")
 }
 
@@ -180,23 +193,25 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	variant := fs.String("variant", "thermal-2008", "kernel variant (see 'rqcheck list')")
 	strategy := fs.String("strategy", "bfs", "search strategy: bfs, dfs, random, pct, bounded or swarm")
 	props := fs.String("props", "default", "comma-separated properties to check; \"default\" leaves out opt-in ones (work-conservation), \"all\" checks every one")
-	seed := fs.Uint64("seed", 1, "seed for the random strategy")
+	seed := fs.Uint64("seed", 1, "seed of the random, pct and swarm strategies")
 	maxStates := fs.Int64("max-states", 0, "stop after this many distinct states (0: no limit)")
-	maxDepth := fs.Int("max-depth", 0, "bound on schedule length (dfs, random)")
-	walks := fs.Int("walks", 0, "random walks to run (default 1000 unless --time-limit)")
+	maxDepth := fs.Int("max-depth", 0, "depth bound in steps, 0: none (random, pct: 10000); bfs ignores it. "+
+		"dfs expands no state reached by this many steps, but with --chains it follows the chain after the last step to its end, so a schedule may be longer; "+
+		"bounded, random, pct: no schedule is longer; swarm: caps each run's bound")
+	walks := fs.Int("walks", 0, "random walks or PCT runs (swarm: per configuration) to run; 0: 1000, or until --time-limit if one is set (swarm: 100)")
 	timeLimit := fs.Duration("time-limit", 0, "stop after this long, e.g. 30s (0: no limit)")
 	all := fs.Bool("all", false, "keep going after a violation: report the first of each property")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
 	minimise := fs.String("minimise", "all", "minimise each violation: all (scenario, then schedule), schedule, or none")
-	reference := fs.String("reference", "", "variant that must hold on a shrunk scenario (default: mainline-2.6.24 unless checking it)")
-	minStates := fs.Int64("minimise-states", 2_000_000, "bound on each search while minimising")
+	reference := fs.String("reference", "", "variant that must hold on a shrunk scenario (default: mainline-2.6.24 unless checking it; --reference '' for none)")
+	minStates := fs.Int64("minimise-states", 2_000_000, "bound on each search while minimising (0: no limit)")
 	out := fs.String("out", "", "counterexample file to write (default VARIANT.cex; with several violations, -PROPERTY is added)")
 	noCex := fs.Bool("no-cex", false, "write no counterexample file")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines that search (bfs, swarm)")
+	workers := fs.Int("workers", min(runtime.GOMAXPROCS(0), maxWorkers), "goroutines that search (bfs, swarm), 1.."+strconv.Itoa(maxWorkers))
 	storeName := fs.String("store", "fingerprint", "visited-state store of bfs and dfs: exact, fingerprint or bitstate")
 	fpBits := fs.Int("fp-bits", 64, "fingerprint size for --store fingerprint: 64 or 128")
-	memory := fs.String("memory", "", "stop cleanly when the search holds this much memory, e.g. 4G (bitstate: half of it is the bit array)")
-	pctDepth := fs.Int("pct-depth", 3, "PCT bug depth d: d-1 priority change points per run")
+	memory := fs.String("memory", "", "stop bfs or dfs cleanly when the process holds this much memory: a `size` of at least 1M with a unit K, M, G or T (powers of 1024; any case, optional iB or B), e.g. 512M, 4G; a bare number is bytes; 0 or empty: no cap (bitstate: half of it is the bit array)")
+	pctDepth := fs.Int("pct-depth", 3, "PCT bug depth d, 1.."+strconv.Itoa(maxPCTDepth)+": d-1 priority change points per run")
 	preemptions := fs.Int("preemptions", 2, "preemption bound of --strategy bounded")
 	shard := fs.String("shard", "", "run only shard `i/N` of a swarm (0 <= i < N); combine shards with rqcheck merge")
 	por := fs.Bool("por", true, "partial-order reduction in bfs and dfs (--por=false: off)")
@@ -211,6 +226,29 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, c := range []struct {
+		flag string
+		v    int64
+		ok   bool
+		want string
+	}{
+		{"workers", int64(*workers), *workers >= 1 && *workers <= maxWorkers, "1.." + strconv.Itoa(maxWorkers)},
+		{"pct-depth", int64(*pctDepth), *pctDepth >= 1 && *pctDepth <= maxPCTDepth, "1.." + strconv.Itoa(maxPCTDepth)},
+		{"preemptions", int64(*preemptions), *preemptions >= 0, "0 or more"},
+		{"walks", int64(*walks), *walks >= 0, "0 (the default) or more"},
+		{"max-states", *maxStates, *maxStates >= 0, "0 (no limit) or more"},
+		{"max-depth", int64(*maxDepth), *maxDepth >= 0, "0 (no bound) or more"},
+		{"minimise-states", *minStates, *minStates >= 0, "0 (no limit) or more"},
+		{"fp-bits", int64(*fpBits), *fpBits == 64 || *fpBits == 128, "64 or 128"},
+		{"ticks", int64(sf.ticks), !set["ticks"] || (sf.ticks >= 0 && sf.ticks <= 100), "0..100"},
+	} {
+		if !c.ok {
+			return 2, usageError{fmt.Errorf("--%s %d: want %s", c.flag, c.v, c.want)}
+		}
+	}
+	if *timeLimit < 0 {
+		return 2, usageError{fmt.Errorf("--time-limit %v: want 0 (no limit) or more", *timeLimit)}
+	}
 	sc, err := sf.build(set)
 	if err != nil {
 		return 2, err
@@ -237,17 +275,26 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 			return 2, usageError{fmt.Errorf("--memory: %w", err)}
 		}
 	}
+	if *out != "" && !*noCex {
+		// Fail now, not after a long search, if the file cannot be made.
+		if fi, err := os.Stat(filepath.Dir(*out)); err != nil {
+			return 2, usageError{fmt.Errorf("--out %s: %w", *out, err)}
+		} else if !fi.IsDir() {
+			return 2, usageError{fmt.Errorf("--out %s: %s is not a directory", *out, filepath.Dir(*out))}
+		}
+	}
 	var sh explore.Shard
 	if *shard != "" {
-		if _, err := fmt.Sscanf(*shard, "%d/%d", &sh.I, &sh.N); err != nil || sh.N <= 0 || sh.I < 0 || sh.I >= sh.N {
-			return 2, usageError{fmt.Errorf("--shard %q: want i/N with 0 <= i < N", *shard)}
+		if sh, err = parseShard(*shard); err != nil {
+			return 2, usageError{err}
 		}
 		if strat != explore.Swarm {
 			return 2, usageError{fmt.Errorf("--shard splits a swarm: use it with --strategy swarm")}
 		}
-	}
-	if *preemptions < 0 {
-		return 2, usageError{fmt.Errorf("--preemptions %d: want 0 or more", *preemptions)}
+		if sh.N > explore.SwarmSize && *timeLimit == 0 {
+			return 2, usageError{fmt.Errorf("--shard %s: without --time-limit a swarm has %d configurations, one shard needs at least one: "+
+				"want at most %d shards (or a --time-limit, with which the configurations go on until the time is up)", *shard, explore.SwarmSize, explore.SwarmSize)}
+		}
 	}
 	bound := *preemptions
 	if bound == 0 {
@@ -259,6 +306,11 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 		return 2, usageError{fmt.Errorf("--minimise %q: want all, schedule or none", *minimise)}
 	}
 	ref := *reference
+	if ref != "" {
+		if _, err := model.Lookup(ref); err != nil {
+			return 2, usageError{fmt.Errorf("--reference: %w", err)}
+		}
+	}
 	if !set["reference"] && m.Variant.Name != "mainline-2.6.24" {
 		ref = "mainline-2.6.24"
 	}
@@ -274,15 +326,20 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	if err != nil {
 		return 2, usageError{err}
 	}
-	if ctx.Err() != nil && *minimise != "none" {
+	if ctx.Err() != nil && *minimise != "none" && len(res.Violations) > 0 {
 		// Interrupted: report what was found at once, unminimised.
-		*minimise = "none"
 		fmt.Fprintln(stderr, "rqcheck: interrupted; reporting what was found so far, without minimising")
 	}
 	var founds []*found
+	var writeErrs []error
 	for _, v := range res.Violations {
-		f := &found{min: explore.AsFound(m, v)}
-		if *minimise != "none" {
+		f := &found{min: explore.AsFound(m, v), minimisation: minNone}
+		switch {
+		case *minimise == "none":
+		case ctx.Err() != nil:
+			// Interrupted before this one's minimisation began.
+			f.minimisation = minInterrupted
+		default:
 			mv, err := explore.MinimiseViolation(ctx, m, v, explore.MinimiseViolationOptions{
 				Scenario: *minimise == "all", MaxStates: *minStates,
 				Shrink: explore.ShrinkOptions{Reference: ref, MaxStates: *minStates},
@@ -290,7 +347,16 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 			if err != nil {
 				return 2, err
 			}
-			f.min = mv
+			f.min, f.minimised = mv, true
+			switch {
+			case ctx.Err() != nil:
+				// Complete or not, a shrink cut short does not say so.
+				f.minimisation = minInterrupted
+			case !mv.Complete:
+				f.minimisation = minBounded
+			default:
+				f.minimisation = minComplete
+			}
 		}
 		if !*noCex {
 			path := *out
@@ -300,29 +366,110 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 			if len(res.Violations) > 1 {
 				path = strings.TrimSuffix(path, ".cex") + "-" + v.Property + ".cex"
 			}
+			// A file that cannot be written does not cost the report:
+			// it is printed first, the error after it.
 			file, err := cex.New(f.min.Model, f.min.Violation.Property, f.min.Violation.Message, f.min.Violation.Trace)
+			if err == nil {
+				err = os.WriteFile(path, file.Marshal(), 0o644)
+			}
 			if err != nil {
-				return 2, err
+				f.writeErr = fmt.Errorf("writing the counterexample: %w", err)
+				writeErrs = append(writeErrs, f.writeErr)
+			} else {
+				f.file = path
 			}
-			if err := os.WriteFile(path, file.Marshal(), 0o644); err != nil {
-				return 2, fmt.Errorf("writing the counterexample: %w", err)
-			}
-			f.file = path
 		}
 		founds = append(founds, f)
 	}
+	res.Workers = workersUsed(res, *workers, sh, *timeLimit)
 	if *asJSON {
-		err = writeJSON(stdout, m, strat, res, founds)
+		search := jsonSearch{Shard: sh.I, Shards: max(sh.N, 1), Props: []string{}, Settings: map[string]any{
+			"max_states": *maxStates, "time_limit": timeLimit.String(), "all": *all,
+		}}
+		for _, p := range sel {
+			search.Props = append(search.Props, p.Name)
+		}
+		st := search.Settings
+		switch strat {
+		case explore.BFS, explore.DFS:
+			st["store"], st["memory"] = string(store), memCap
+			st["por"], st["symmetry"], st["chains"] = *por, *symmetry, *chains
+			if store == explore.Fingerprint {
+				st["fp_bits"] = *fpBits
+			}
+			if strat == explore.DFS {
+				st["max_depth"] = *maxDepth
+			}
+		case explore.Random, explore.Swarm:
+			st["seed"], st["walks"], st["max_depth"] = *seed, *walks, *maxDepth
+		case explore.PCT:
+			st["seed"], st["walks"], st["max_depth"], st["pct_depth"] = *seed, *walks, *maxDepth, *pctDepth
+		case explore.Bounded:
+			st["preemptions"], st["max_depth"] = *preemptions, *maxDepth
+		}
+		err = writeJSON(stdout, m, strat, res, founds, search)
 	} else {
 		writeText(stdout, m, strat, res, founds)
 	}
 	if err != nil {
 		return 2, err
 	}
+	if len(writeErrs) > 0 {
+		return 2, errors.Join(writeErrs...)
+	}
 	if len(res.Violations) > 0 {
 		return 1, nil
 	}
 	return 0, nil
+}
+
+// workersUsed is the number of goroutines that searched: res.Workers where
+// explore sets it (bfs, dfs), 1 for the sequential random, pct and bounded,
+// and for swarm the goroutines that run its configurations: workers, but
+// no more than the shard has configurations when the swarm has a fixed
+// size (no time limit); explore starts workers goroutines, and those
+// beyond that end at once.
+func workersUsed(res *explore.Result, workers int, sh explore.Shard, timeLimit time.Duration) int {
+	if res.Workers > 0 {
+		return res.Workers
+	}
+	if res.Strategy != explore.Swarm {
+		return 1
+	}
+	if timeLimit > 0 {
+		return workers // the swarm's configurations go on until the time is up
+	}
+	configs := explore.SwarmSize
+	if sh.N > 0 {
+		configs = (explore.SwarmSize - sh.I + sh.N - 1) / sh.N // j < SwarmSize with j%N == I
+	}
+	return max(1, min(workers, configs))
+}
+
+// parseShard reads --shard's "i/N": two decimal numbers, 0 <= i < N, and
+// nothing else.
+func parseShard(s string) (explore.Shard, error) {
+	bad := fmt.Errorf("--shard %q: want i/N, two decimal numbers with 0 <= i < N", s)
+	a, b, ok := strings.Cut(s, "/")
+	if !ok || !isDigits(a) || !isDigits(b) {
+		return explore.Shard{}, bad
+	}
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if err1 != nil || err2 != nil || n < 1 || i >= n {
+		return explore.Shard{}, bad
+	}
+	return explore.Shard{I: i, N: n}, nil
+}
+
+// isDigits reports whether s is a non-empty string of ASCII digits.
+func isDigits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func verdict(res *explore.Result) string {
@@ -339,7 +486,20 @@ func verdict(res *explore.Result) string {
 type found struct {
 	min  *explore.Minimised
 	file string
+	// minimised: minimisation ran (to its end or not); minimisation says
+	// how far (the JSON's "minimisation").
+	minimised    bool
+	minimisation string
+	writeErr     error // why file is "" though a file was asked for
 }
+
+// How far a violation was minimised.
+const (
+	minComplete    = "complete"    // every search ran to its end: the guarantees hold
+	minBounded     = "bounded"     // a search stopped at --minimise-states
+	minInterrupted = "interrupted" // Ctrl-C or SIGTERM stopped it, or came before it began
+	minNone        = "none"        // --minimise none
+)
 
 func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result, found []*found) {
 	st := res.Stats
@@ -348,15 +508,32 @@ func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 	for i, v := range res.Violations {
 		f := found[i].min
 		fmt.Fprintf(w, "\nVIOLATION %s: %s\n", v.Property, f.Violation.Message)
-		fmt.Fprintf(w, "found after %d steps; minimised: ", len(v.Trace))
-		if f.Shrink != nil && len(f.Shrink.Applied) > 0 {
-			fmt.Fprintf(w, "scenario %s (%s); ", f.Scenario, strings.Join(f.Shrink.Applied, ", "))
-		} else if f.Shrink != nil {
-			fmt.Fprintf(w, "scenario unchanged (no single reduction keeps it, %d tried); ", f.Shrink.Tried)
+		if !found[i].minimised {
+			why := "--minimise none"
+			if found[i].minimisation == minInterrupted {
+				why = "interrupted"
+			}
+			fmt.Fprintf(w, "found after %d steps, %d preemptions; not minimised (%s)\n", len(v.Trace), f.Preemptions, why)
+		} else {
+			fmt.Fprintf(w, "found after %d steps; minimised: ", len(v.Trace))
+			if f.Shrink != nil && len(f.Shrink.Applied) > 0 {
+				fmt.Fprintf(w, "scenario %s (%s); ", f.Scenario, strings.Join(f.Shrink.Applied, ", "))
+			} else if f.Shrink != nil {
+				fmt.Fprintf(w, "scenario unchanged (no single reduction keeps it, %d tried); ", f.Shrink.Tried)
+			}
+			fmt.Fprintf(w, "%d steps, %d preemptions (shortest: %d steps)\n", len(f.Violation.Trace), f.Preemptions, f.Shortest)
+			switch found[i].minimisation {
+			case minInterrupted:
+				fmt.Fprintln(w, "minimisation interrupted: the scenario and schedule may not be minimal")
+			case minBounded:
+				fmt.Fprintln(w, "minimisation incomplete: a search stopped at --minimise-states, so the schedule may not be minimal")
+			}
 		}
-		fmt.Fprintf(w, "%d steps, %d preemptions (shortest: %d steps)\n", len(f.Violation.Trace), f.Preemptions, f.Shortest)
 		for _, line := range explore.Render(f.Model, f.Violation.Trace) {
 			fmt.Fprintln(w, "  "+line)
+		}
+		if found[i].writeErr != nil {
+			fmt.Fprintf(w, "counterexample not written: %v\n", found[i].writeErr)
 		}
 		if found[i].file != "" {
 			fmt.Fprintf(w, "counterexample written to %s\nreplay it: rqcheck replay %s   (in a checkout: go run ./cmd/rqcheck replay %s)\n", found[i].file, found[i].file, found[i].file)
@@ -416,7 +593,12 @@ type jsonViolation struct {
 	Shortest    int             `json:"shortest"`
 	Scenario    *model.Scenario `json:"scenario"`
 	File        string          `json:"file,omitempty"`
-	Steps       []jsonStep      `json:"steps"`
+	// Minimisation says how far the violation was minimised: "complete",
+	// "bounded" (a search stopped at --minimise-states), "interrupted"
+	// (by a signal, while or before minimising) or "none" (--minimise
+	// none). Only "complete" keeps minimisation's guarantees.
+	Minimisation string     `json:"minimisation"`
+	Steps        []jsonStep `json:"steps"`
 }
 
 type jsonResult struct {
@@ -437,18 +619,42 @@ type jsonResult struct {
 	Reductions      []string        `json:"reductions"`
 	Omission        *float64        `json:"omission_probability,omitempty"`
 	Coverage        *float64        `json:"coverage,omitempty"`
-	Violations      []jsonViolation `json:"violations"`
-	StepTable       string          `json:"step_table"`
+	// PCT runs only: the runs, the bug depth d, and the probability that
+	// the runs find any given bug of depth d (the text's "PCT guarantee").
+	Runs         *int            `json:"runs,omitempty"`
+	PCTDepth     *int            `json:"pct_depth,omitempty"`
+	PCTGuarantee *float64        `json:"pct_guarantee,omitempty"`
+	Violations   []jsonViolation `json:"violations"`
+	StepTable    string          `json:"step_table"`
+	// Search identifies the search, with Variant, Scenario, Strategy and
+	// StepTable, for rqcheck merge; results written before it was added
+	// lack it.
+	Search *jsonSearch `json:"search,omitempty"`
 }
 
-func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result, found []*found) error {
+// jsonSearch is what, besides the variant, scenario, strategy and step
+// table, makes two results shards of one search: the properties checked,
+// the settings that change what the strategy explores (as given on the
+// command line: max_states, time_limit and all for every strategy; seed,
+// walks and max_depth for random, pct and swarm; pct_depth for pct;
+// preemptions and max_depth for bounded; store, memory, por, symmetry,
+// chains, fp_bits (fingerprint store) and, for dfs, max_depth for bfs and
+// dfs), and which shard of how many it is (0 of 1 without --shard).
+type jsonSearch struct {
+	Props    []string       `json:"props"`
+	Settings map[string]any `json:"settings"`
+	Shard    int            `json:"shard"`
+	Shards   int            `json:"shards"`
+}
+
+func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result, found []*found, search jsonSearch) error {
 	out := jsonResult{
 		Verdict: verdict(res), Variant: m.Variant.Name, Scenario: m.Sc, Strategy: string(strat),
 		States: res.Stats.States, Transitions: res.Stats.Transitions, MaxDepth: res.Stats.MaxDepth,
 		Seconds: res.Stats.Elapsed.Seconds(), StatesPerSecond: res.Stats.StatesPerSecond(),
 		Complete: res.Complete, Stopped: res.Stopped, Violations: []jsonViolation{},
 		StepTable: model.StepTableFingerprint(), Store: string(res.Store), StoreBytes: res.StoreBytes,
-		Workers: res.Workers, Reductions: append([]string{}, res.Reductions...),
+		Workers: res.Workers, Reductions: append([]string{}, res.Reductions...), Search: &search,
 	}
 	switch res.Store {
 	case explore.Fingerprint:
@@ -456,10 +662,15 @@ func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 	case explore.Bitstate:
 		out.Omission, out.Coverage = &res.Omission, &res.Coverage
 	}
+	if res.Strategy == explore.PCT {
+		g := explore.PCTGuarantee(m.NumCPUs(), res.Stats.MaxDepth, res.PCTDepth, res.Runs)
+		out.Runs, out.PCTDepth, out.PCTGuarantee = &res.Runs, &res.PCTDepth, &g
+	}
 	for i, v := range res.Violations {
 		f := found[i].min
 		jv := jsonViolation{Property: v.Property, Message: f.Violation.Message, FoundSteps: len(v.Trace),
-			Preemptions: f.Preemptions, Shortest: f.Shortest, Scenario: f.Scenario, File: found[i].file}
+			Preemptions: f.Preemptions, Shortest: f.Shortest, Scenario: f.Scenario, File: found[i].file,
+			Minimisation: found[i].minimisation}
 		for _, s := range explore.Replay(f.Model, f.Violation.Trace) {
 			jv.Steps = append(jv.Steps, jsonStep{CPU: s.Info.CPU, Context: s.Info.Context,
 				Where: s.Info.Def.Where(), Code: s.Info.Def.Text, Changes: s.Changes})

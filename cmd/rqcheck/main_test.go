@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rqcheck/rqcheck/explore"
 )
 
 // rq runs the command. A check that names no --out writes its
@@ -80,6 +82,7 @@ func TestBadInputExitsTwo(t *testing.T) {
 		{[]string{"check", "--scenario", "testdata/bad-syntax.json"}, []string{"testdata/bad-syntax.json", "line 3"}},
 		{[]string{"check", "--scenario", "testdata/missing.json"}, []string{"missing.json"}},
 		{[]string{"check", "--variant", "nope"}, []string{`unknown variant "nope"`}},
+		{[]string{"check", "--reference", "foo"}, []string{`--reference: unknown variant "foo" (known: `, "mainline-2.6.24"}},
 		{[]string{"check", "--props", "liveness"}, []string{`unknown property "liveness"`}},
 		{[]string{"check", "--strategy", "astar"}, []string{`unknown strategy "astar"`}},
 		{[]string{"check", "--cpus", "1"}, []string{"field cpus"}},
@@ -191,7 +194,7 @@ func TestScaleFlags(t *testing.T) {
 		{[]string{"--por=false", "--symmetry=false"}, []string{`"reductions": [
     "chains"
   ]`, `"verdict": "pass"`}},
-		{[]string{"--memory", "1K"}, []string{`"stopped": "memory"`, `"verdict": "unknown"`}},
+		{[]string{"--memory", "1M"}, []string{`"stopped": "memory"`, `"verdict": "unknown"`}},
 	} {
 		args := append([]string{"check", "--variant", "mainline-2.6.24", "--scenario", "balance", "--json", "--workers", "3"}, c.args...)
 		code, out, errs := rq(t, args...)
@@ -234,5 +237,286 @@ func TestBytesPerStateOnlyWhenMeaningful(t *testing.T) {
 	_, out, _ = rq(t, "check", "--variant", "mainline-2.6.24", "--cpus", "3", "--tasks", "2", "--no-cex")
 	if !strings.Contains(out, "bytes/state") {
 		t.Errorf("a search of many states lacks bytes/state:\n%s", out)
+	}
+}
+
+// TestMaxDepthHelp: --max-depth's help says what it bounds: with chain
+// compression DFS's schedules may be longer than the bound.
+func TestMaxDepthHelp(t *testing.T) {
+	code, _, errs := rq(t, "check", "-h")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	i := strings.Index(errs, "-max-depth")
+	if i < 0 {
+		t.Fatalf("help lacks -max-depth:\n%s", errs)
+	}
+	help := errs[i:]
+	help = help[:strings.Index(help[1:], "\n  -")+1]
+	for _, want := range []string{"bfs ignores it", "--chains", "may be longer"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("--max-depth help lacks %q:\n%s", want, help)
+		}
+	}
+	// What the help says: DFS with chains goes past the bound.
+	_, out, _ := rq(t, "check", "--strategy", "dfs", "--max-depth", "2", "--minimise", "none", "--no-cex")
+	if !strings.Contains(out, "found after 26 steps") {
+		t.Errorf("dfs --max-depth 2 no longer finds a 26-step schedule:\n%s", out)
+	}
+}
+
+// TestPCTJSON: a PCT search's JSON has its runs, depth and guarantee, as
+// the text has; other strategies' JSON has none of them.
+func TestPCTJSON(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		pct  bool
+	}{
+		{[]string{"--strategy", "pct", "--walks", "20", "--pct-depth", "2"}, true},
+		{[]string{"--strategy", "random", "--walks", "20"}, false},
+		{nil, false},
+	} {
+		args := append([]string{"check", "--variant", "mainline-2.6.24", "--json"}, tc.args...)
+		code, out, errs := rq(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s", tc.args, code, errs)
+		}
+		var res struct {
+			PCTGuarantee *float64 `json:"pct_guarantee"`
+			MaxDepth     int      `json:"max_depth"`
+		}
+		var raw map[string]any
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		_ = json.Unmarshal([]byte(out), &raw)
+		if !tc.pct {
+			for _, k := range []string{"runs", "pct_depth", "pct_guarantee"} {
+				if _, ok := raw[k]; ok {
+					t.Errorf("%v: JSON has %q", tc.args, k)
+				}
+			}
+			continue
+		}
+		if raw["runs"] != 20.0 || raw["pct_depth"] != 2.0 || res.PCTGuarantee == nil {
+			t.Fatalf("%v: runs %v, pct_depth %v, pct_guarantee %v", tc.args, raw["runs"], raw["pct_depth"], raw["pct_guarantee"])
+		}
+		if want := explore.PCTGuarantee(2, res.MaxDepth, 2, 20); *res.PCTGuarantee != want || want <= 0 {
+			t.Errorf("pct_guarantee %v, want %v", *res.PCTGuarantee, want)
+		}
+	}
+}
+
+// TestJSONWorkers: JSON's workers is the goroutines that searched, for
+// every strategy, not 0 where explore does not set it.
+func TestJSONWorkers(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want float64
+	}{
+		{[]string{"--strategy", "bfs", "--workers", "2"}, 2},
+		{[]string{"--strategy", "dfs", "--workers", "2"}, 1},
+		{[]string{"--strategy", "random", "--workers", "2", "--walks", "5"}, 1},
+		{[]string{"--strategy", "pct", "--workers", "2", "--walks", "5"}, 1},
+		{[]string{"--strategy", "bounded", "--workers", "2"}, 1},
+		{[]string{"--strategy", "swarm", "--workers", "2", "--walks", "1"}, 2},
+		{[]string{"--strategy", "swarm", "--workers", "3", "--walks", "1", "--shard", "0/32"}, 2},
+		{[]string{"--strategy", "swarm", "--workers", "3", "--walks", "1", "--shard", "1/64"}, 1},
+	} {
+		args := append([]string{"check", "--variant", "mainline-2.6.24", "--json"}, tc.args...)
+		_, out, errs := rq(t, args...)
+		var res map[string]any
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%v: %v\n%s", tc.args, err, errs)
+		}
+		if res["workers"] != tc.want {
+			t.Errorf("%v: workers %v, want %v", tc.args, res["workers"], tc.want)
+		}
+	}
+}
+
+func TestParseShard(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want explore.Shard
+		ok   bool
+	}{
+		{"0/1", explore.Shard{I: 0, N: 1}, true},
+		{"1/2", explore.Shard{I: 1, N: 2}, true},
+		{"63/64", explore.Shard{I: 63, N: 64}, true},
+		{"1/2x", explore.Shard{}, false},
+		{"1/2/3", explore.Shard{}, false},
+		{"2/2", explore.Shard{}, false},
+		{"0/0", explore.Shard{}, false},
+		{"-1/2", explore.Shard{}, false},
+		{"+1/2", explore.Shard{}, false},
+		{" 1/2", explore.Shard{}, false},
+		{"1 /2", explore.Shard{}, false},
+		{"1", explore.Shard{}, false},
+		{"/2", explore.Shard{}, false},
+		{"1/", explore.Shard{}, false},
+		{"1/99999999999999999999", explore.Shard{}, false},
+	} {
+		got, err := parseShard(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("parseShard(%q) = %v, %v; want %v, ok %v", tc.in, got, err, tc.want, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "--shard") {
+			t.Errorf("parseShard(%q): error %q does not name the flag", tc.in, err)
+		}
+	}
+}
+
+// TestShardFlag: a malformed --shard, or one with more shards than a swarm
+// without a time limit has configurations, is bad input, not a search that
+// runs nothing.
+func TestShardFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--shard", "1/2x"}, `--shard "1/2x": want i/N`},
+		{[]string{"--shard", "1/2/3"}, `--shard "1/2/3": want i/N`},
+		{[]string{"--shard", "70/100"}, "--shard 70/100: without --time-limit a swarm has 64 configurations"},
+		{[]string{"--shard", "3/65"}, "want at most 64 shards"},
+	} {
+		args := append([]string{"check", "--strategy", "swarm", "--walks", "1", "--no-cex"}, tc.args...)
+		code, out, errs := rq(t, args...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q\n%s", tc.args, code, errs, tc.want, out)
+		}
+	}
+	// With a time limit every shard has configurations to run.
+	code, out, errs := rq(t, "check", "--strategy", "swarm", "--walks", "1", "--shard", "70/100", "--time-limit", "200ms", "--variant", "mainline-2.6.24", "--json")
+	if code != 0 || !strings.Contains(out, `"states"`) || strings.Contains(out, `"states": 0,`) {
+		t.Errorf("--shard 70/100 --time-limit: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestMemoryFlag: --memory takes sizes strictly; a size that used to mean
+// "no cap" silently (NaN, overflow, a fraction of a byte) or a tiny one is
+// bad input.
+func TestMemoryFlag(t *testing.T) {
+	for _, tc := range []struct {
+		size, want string
+	}{
+		{"NaN", `--memory: size "NaN": want a number`},
+		{"Inf", `--memory: size "Inf": want a number`},
+		{"99999999999999999999", `--memory: size "99999999999999999999": too large`},
+		{"1e30T", `--memory: size "1e30T": want a number`},
+		{"0.5", `--memory: size "0.5" is 0.5 bytes, below the minimum of 1 MiB`},
+		{"10", `--memory: size "10" is 10 bytes, below the minimum of 1 MiB`},
+		{"4X", `--memory: size "4X": want a number`},
+	} {
+		code, out, errs := rq(t, "check", "--variant", "mainline-2.6.24", "--memory", tc.size)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("--memory %s: exit %d, stderr %q; want 2 and %q\n%s", tc.size, code, errs, tc.want, out)
+		}
+	}
+	for _, size := range []string{"4g", "4G", "4GiB", "4 gb", "0"} {
+		if code, out, errs := rq(t, "check", "--variant", "mainline-2.6.24", "--memory", size); code != 0 {
+			t.Errorf("--memory %q: exit %d\n%s%s", size, code, out, errs)
+		}
+	}
+}
+
+// TestBadNumericFlags: a numeric flag out of its range is bad input naming
+// the flag and the value, not silently replaced by a default or left
+// unbounded.
+func TestBadNumericFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--workers", "0"}, "--workers 0: want 1..1024"},
+		{[]string{"--workers", "-3"}, "--workers -3: want 1..1024"},
+		{[]string{"--workers", "1000000"}, "--workers 1000000: want 1..1024"},
+		{[]string{"--strategy", "pct", "--pct-depth", "0"}, "--pct-depth 0: want 1..100"},
+		{[]string{"--strategy", "pct", "--pct-depth", "-2"}, "--pct-depth -2: want 1..100"},
+		{[]string{"--strategy", "pct", "--pct-depth", "1000000000"}, "--pct-depth 1000000000: want 1..100"},
+		{[]string{"--strategy", "random", "--walks", "-1"}, "--walks -1: want 0 (the default) or more"},
+		{[]string{"--strategy", "random", "--time-limit", "-1s"}, "--time-limit -1s: want 0 (no limit) or more"},
+		{[]string{"--max-states", "-5"}, "--max-states -5: want 0 (no limit) or more"},
+		{[]string{"--strategy", "dfs", "--max-depth", "-1"}, "--max-depth -1: want 0 (no bound) or more"},
+		{[]string{"--minimise-states", "-1"}, "--minimise-states -1: want 0 (no limit) or more"},
+		{[]string{"--ticks", "-5"}, "--ticks -5: want 0..100"},
+		{[]string{"--ticks", "-1"}, "--ticks -1: want 0..100"},
+		{[]string{"--ticks", "101"}, "--ticks 101: want 0..100"},
+		{[]string{"--fp-bits", "0"}, "--fp-bits 0: want 64 or 128"},
+		{[]string{"--fp-bits", "32"}, "--fp-bits 32: want 64 or 128"},
+		{[]string{"--strategy", "bounded", "--preemptions", "-1"}, "--preemptions -1: want 0 or more"},
+	} {
+		code, out, errs := rq(t, append([]string{"check", "--no-cex"}, tc.args...)...)
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q\n%s", tc.args, code, errs, tc.want, out)
+		}
+	}
+	// The documented meanings stay: 0 is the default or no limit.
+	for _, args := range [][]string{
+		{"--strategy", "random", "--walks", "0", "--time-limit", "0", "--max-depth", "0"},
+		{"--max-states", "0", "--minimise-states", "0", "--ticks", "0", "--workers", "1"},
+		{"--strategy", "pct", "--pct-depth", "1", "--walks", "10"},
+	} {
+		if code, out, errs := rq(t, append([]string{"check", "--variant", "mainline-2.6.24", "--no-cex"}, args...)...); code != 0 {
+			t.Errorf("%v: exit %d\n%s%s", args, code, out, errs)
+		}
+	}
+}
+
+// TestMinimisationReported: the report says how far each violation was
+// minimised: the JSON's "minimisation", and in the text a note when the
+// guarantees do not hold. (An interrupted one: TestSignalDuringMinimisation.)
+func TestMinimisationReported(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		json    string
+		text    string
+		textNot string
+	}{
+		{nil, "complete", "; minimised: ", "minimisation "},
+		{[]string{"--minimise-states", "10"}, "bounded", "minimisation incomplete: a search stopped at --minimise-states", ""},
+		{[]string{"--minimise", "none"}, "none", "not minimised (--minimise none)", "minimised: "},
+	} {
+		code, out, errs := rq(t, append([]string{"check", "--no-cex", "--json"}, tc.args...)...)
+		var res struct {
+			Violations []struct{ Minimisation string }
+		}
+		if err := json.Unmarshal([]byte(out), &res); code != 1 || err != nil || len(res.Violations) != 1 {
+			t.Fatalf("%v: exit %d, %v\n%s%s", tc.args, code, err, out, errs)
+		}
+		if m := res.Violations[0].Minimisation; m != tc.json {
+			t.Errorf("%v: minimisation %q, want %q", tc.args, m, tc.json)
+		}
+		_, out, _ = rq(t, append([]string{"check", "--no-cex"}, tc.args...)...)
+		if !strings.Contains(out, tc.text) || (tc.textNot != "" && strings.Contains(out, tc.textNot)) {
+			t.Errorf("%v: text lacks %q or has %q:\n%s", tc.args, tc.text, tc.textNot, out)
+		}
+	}
+}
+
+// TestOutUnwritable: an --out in a directory that does not exist is bad
+// input before any search; a file that cannot be written after the search
+// (here: --out names a directory) costs neither the report nor the
+// nonzero exit.
+func TestOutUnwritable(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing", "x.cex")
+	code, out, errs := rq(t, "check", "--out", missing)
+	if code != 2 || out != "" || !strings.Contains(errs, "--out "+missing+": ") {
+		t.Errorf("--out in a missing directory: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	code, out, errs = rq(t, "check", "--minimise", "none", "--out", dir)
+	if code != 2 || !strings.Contains(errs, "writing the counterexample: ") {
+		t.Errorf("--out a directory: exit %d, stderr %q; want 2 and the write error", code, errs)
+	}
+	for _, want := range []string{"VIOLATION kernel-bug", "counterexample not written: ", "verdict: 1 violation(s)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--out a directory: report lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs = rq(t, "check", "--minimise", "none", "--json", "--out", dir)
+	var res struct{ Verdict string }
+	if err := json.Unmarshal([]byte(out), &res); code != 2 || err != nil || res.Verdict != "violation" || !strings.Contains(errs, "writing the counterexample") {
+		t.Errorf("--json, --out a directory: exit %d, %v, verdict %q, stderr %q", code, err, res.Verdict, errs)
 	}
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -45,38 +47,80 @@ func TestMergeVerdicts(t *testing.T) {
 	dir := t.TempDir()
 	pass := checkJSON(t, dir, "pass.json", 0, "--variant", "mainline-2.6.24")
 	cut := checkJSON(t, dir, "cut.json", 0, "--variant", "mainline-2.6.24", "--max-states", "5")
-	oops := checkJSON(t, dir, "oops.json", 1)
-	oops2 := checkJSON(t, dir, "oops2.json", 1, "--strategy", "dfs")
-	walk := checkJSON(t, dir, "walk.json", 0, "--strategy", "random", "--walks", "1", "--max-depth", "3")
+	swarm := []string{"--strategy", "swarm", "--walks", "2"}
+	var shards, oops []string // mainline's shards, and thermal-2008's (each finds the oops)
+	for i := range 3 {
+		shard := []string{"--shard", fmt.Sprintf("%d/3", i)}
+		shards = append(shards, checkJSON(t, dir, fmt.Sprintf("shard%d.json", i), 0, append(append([]string{"--variant", "mainline-2.6.24"}, swarm...), shard...)...))
+		oops = append(oops, checkJSON(t, dir, fmt.Sprintf("oops%d.json", i), 1, append(swarm, shard...)...))
+	}
 
-	code, r := mergedJSON(t, pass, pass)
-	if code != 0 || r.Verdict != "pass" || r.States != 2*r.Shards[0].States || len(r.Shards) != 2 {
-		t.Errorf("pass+pass: exit %d, %+v", code, r)
+	code, r := mergedJSON(t, pass)
+	if code != 0 || r.Verdict != "pass" || len(r.Shards) != 1 || r.Search.Shards != 1 || len(r.MissingShards) != 0 || r.Strategy != "bfs" {
+		t.Errorf("pass: exit %d, %+v", code, r)
 	}
-	if code, r = mergedJSON(t, pass, cut); code != 0 || r.Verdict != "unknown" || len(r.Violations) != 0 {
-		t.Errorf("pass+incomplete: exit %d, %+v", code, r)
+	if code, r = mergedJSON(t, cut); code != 0 || r.Verdict != "unknown" || len(r.Violations) != 0 {
+		t.Errorf("incomplete: exit %d, %+v", code, r)
 	}
-	code, r = mergedJSON(t, walk, oops, oops2)
+	code, r = mergedJSON(t, shards...)
+	if code != 0 || r.Verdict != "unknown" || len(r.Shards) != 3 || len(r.MissingShards) != 0 ||
+		r.States != r.Shards[0].States+r.Shards[1].States+r.Shards[2].States || r.Search.Settings["walks"] != 2.0 {
+		t.Errorf("three swarm shards: exit %d, %+v", code, r)
+	}
+	code, r = mergedJSON(t, oops[2], oops[0], oops[1])
 	if code != 1 || r.Verdict != "violation" || len(r.Violations) != 1 {
-		t.Fatalf("walk+oops+oops2: exit %d, %+v", code, r)
+		t.Fatalf("three violating shards: exit %d, %+v", code, r)
 	}
 	v := r.Violations[0]
-	if v.Property != "kernel-bug" || v.File != oops || !strings.Contains(v.Message, "sched.c:2090") ||
-		len(v.AlsoIn) != 1 || v.AlsoIn[0] != oops2 {
+	if v.Property != "kernel-bug" || v.File != oops[2] || !strings.Contains(v.Message, "sched.c:2090") ||
+		len(v.AlsoIn) != 2 || v.AlsoIn[0] != oops[0] || v.AlsoIn[1] != oops[1] {
 		t.Errorf("violation %+v", v)
 	}
 	if want := r.Shards[0].Transitions + r.Shards[1].Transitions + r.Shards[2].Transitions; r.Transitions != want {
 		t.Errorf("transitions %d, shards sum to %d", r.Transitions, want)
 	}
 
-	code, out, _ := merged(t, oops, walk)
-	for _, want := range []string{"VIOLATION kernel-bug (" + oops + "): kernel BUG at kernel/sched.c:2090!", "verdict: 1 violation(s)"} {
+	code, out, _ := merged(t, oops[0], oops[1], oops[2])
+	for _, want := range []string{"VIOLATION kernel-bug (" + oops[0] + "): kernel BUG at kernel/sched.c:2090!", "shard 2/3, swarm search", "verdict: 1 violation(s)"} {
 		if code != 1 || !strings.Contains(out, want) {
 			t.Errorf("text: exit %d, lacks %q:\n%s", code, want, out)
 		}
 	}
-	if code, out, _ = merged(t, pass, cut); code != 0 || !strings.Contains(out, "verdict: no violation found (some shard incomplete)") {
+	if code, out, _ = merged(t, cut); code != 0 || !strings.Contains(out, "verdict: no violation found (some shard incomplete)") {
 		t.Errorf("text: exit %d\n%s", code, out)
+	}
+}
+
+// TestMergeMissingShards: an incomplete set of shards is merged, with a
+// warning and the missing shards listed; the verdict is unknown unless a
+// shard found a violation.
+func TestMergeMissingShards(t *testing.T) {
+	dir := t.TempDir()
+	var shards, oops []string
+	for i := range 4 {
+		shard := []string{"--strategy", "swarm", "--walks", "1", "--shard", fmt.Sprintf("%d/4", i)}
+		shards = append(shards, checkJSON(t, dir, fmt.Sprintf("shard%d.json", i), 0, append([]string{"--variant", "mainline-2.6.24"}, shard...)...))
+		oops = append(oops, checkJSON(t, dir, fmt.Sprintf("oops%d.json", i), 1, shard...))
+	}
+	code, out, errs := merged(t, shards[0], shards[2], "--json")
+	var r mergedResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil || code != 0 || r.Verdict != "unknown" || !slices.Equal(r.MissingShards, []int{1, 3}) {
+		t.Errorf("shards 0, 2 of 4: exit %d, %v, %+v", code, err, r)
+	}
+	if want := "rqcheck merge: warning: shards 1, 3 of 4 missing"; !strings.Contains(errs, want) {
+		t.Errorf("stderr %q lacks %q", errs, want)
+	}
+	code, out, errs = merged(t, oops[3])
+	if code != 1 || !strings.Contains(out, "missing: shards 0, 1, 2 of 4") || !strings.Contains(out, "verdict: 1 violation(s)") ||
+		!strings.Contains(errs, "shards 0, 1, 2 of 4 missing") {
+		t.Errorf("violating shard 3 of 4 alone: exit %d\n%s%s", code, out, errs)
+	}
+	code, out, errs = merged(t, shards[1])
+	if code != 0 || !strings.Contains(out, "missing: shards 0, 2, 3 of 4") || !strings.Contains(out, "some shard missing or incomplete") {
+		t.Errorf("shard 1 of 4 alone: exit %d\n%s%s", code, out, errs)
+	}
+	if code, out, errs = merged(t, shards...); code != 0 || strings.Contains(out, "missing") || errs != "" {
+		t.Errorf("all 4 shards: exit %d\n%s%s", code, out, errs)
 	}
 }
 
@@ -99,6 +143,19 @@ func TestMergeBadInput(t *testing.T) {
 	}
 	res.Verdict = "violation" // but no violations
 	liar, _ := json.Marshal(res)
+	var old map[string]any
+	if err := json.Unmarshal(data, &old); err != nil {
+		t.Fatal(err)
+	}
+	delete(old, "search") // as rqcheck wrote it before it recorded the search
+	legacy, _ := json.Marshal(old)
+	swarm := []string{"--variant", "mainline-2.6.24", "--strategy", "swarm", "--walks", "1"}
+	s0 := checkJSON(t, dir, "s0.json", 0, append(swarm, "--shard", "0/2")...)
+	s1 := checkJSON(t, dir, "s1.json", 0, append(swarm, "--shard", "1/2")...)
+	seed2 := checkJSON(t, dir, "seed2.json", 0, append(swarm, "--shard", "1/2", "--seed", "2")...)
+	walks := checkJSON(t, dir, "walks.json", 0, append(swarm, "--shard", "1/2", "--walks", "2")...)
+	of3 := checkJSON(t, dir, "of3.json", 0, append(swarm, "--shard", "1/3")...)
+	props := checkJSON(t, dir, "props.json", 0, append(swarm, "--shard", "1/2", "--props", "kernel-bug")...)
 	for _, tc := range []struct {
 		name  string
 		files []string
@@ -111,6 +168,16 @@ func TestMergeBadInput(t *testing.T) {
 		{"inconsistent", []string{write("liar.json", string(liar))}, "liar.json"},
 		{"other variant", []string{good, other}, "other.json: variant broken-lb-irqs-on, not mainline-2.6.24 as in " + good},
 		{"other scenario", []string{good, balance}, "balance.json: another scenario than " + good},
+		{"duplicate", []string{s0, s1, s0}, "s0.json: shard 0/2 again, as in " + s0},
+		{"same file twice", []string{good, good}, "good.json: shard 0/1 again, as in " + good},
+		{"other seed", []string{s0, seed2}, "seed2.json: setting seed 2, not 1 as in " + s0},
+		{"other walks", []string{s0, walks}, "walks.json: setting walks 2, not 1 as in " + s0},
+		{"other shard count", []string{s0, of3}, "of3.json: shard 1/3, not one of 2 shards as in " + s0},
+		{"other props", []string{s0, props}, "props.json: properties kernel-bug, not no-deadlock,no-lost-task,affinity,kernel-bug as in " + s0},
+		{"other strategy", []string{good, s1}, "s1.json: strategy swarm, not bfs as in " + good},
+		{"other settings", []string{good, write("nopor.json", strings.Replace(string(data), `"por": true`, `"por": false`, 1))}, "nopor.json: setting por false, not true as in " + good},
+		{"legacy", []string{write("legacy.json", string(legacy))}, "legacy.json: no \"search\""},
+		{"bad shard", []string{write("badshard.json", strings.Replace(string(data), `"shards": 1`, `"shards": 0`, 1))}, "badshard.json: shard 0/0"},
 		{"no files", []string{"--json"}, "no result files"},
 		{"bad flag", []string{"--shard", good}, "flag provided but not defined"},
 	} {

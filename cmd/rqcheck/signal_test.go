@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -59,6 +61,56 @@ func TestSignalStopsCleanly(t *testing.T) {
 		}
 		if res.Stopped != "cancelled" || res.Verdict != "unknown" || res.States == 0 {
 			t.Errorf("%v: stopped %q verdict %q states %d", sig, res.Stopped, res.Verdict, res.States)
+		}
+	}
+}
+
+// TestSignalDuringMinimisation: Ctrl-C while a violation is minimised (the
+// search takes milliseconds, minimising it seconds) still writes the
+// report and the counterexample, exit 1, and says that the minimisation
+// was interrupted, in the text and in the JSON.
+func TestSignalDuringMinimisation(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT")
+	}
+	for _, asJSON := range []bool{false, true} {
+		cex := filepath.Join(t.TempDir(), "x.cex")
+		args := []string{"-test.run=^TestHelperProcess$", "--", "check", "--cpus", "3", "--tasks", "4", "--quiet", "--out", cex}
+		if asJSON {
+			args = append(args, "--json")
+		}
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Env = append(os.Environ(), "RQCHECK_MAIN=1")
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(700 * time.Millisecond)
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd.Wait()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+			t.Fatalf("json %v: %v, want exit 1\n%s%s", asJSON, err, out.String(), errb.String())
+		}
+		if _, err := os.Stat(cex); err != nil {
+			t.Errorf("json %v: no counterexample: %v", asJSON, err)
+		}
+		if !asJSON {
+			if !strings.Contains(out.String(), "minimisation interrupted: ") {
+				t.Errorf("text does not say the minimisation was interrupted:\n%s", out.String())
+			}
+			continue
+		}
+		var res struct {
+			Violations []struct{ Minimisation string }
+		}
+		if err := json.Unmarshal(out.Bytes(), &res); err != nil || len(res.Violations) != 1 {
+			t.Fatalf("not the JSON result with one violation: %v\n%s", err, out.String())
+		}
+		if m := res.Violations[0].Minimisation; m != "interrupted" {
+			t.Errorf("minimisation %q, want interrupted", m)
 		}
 	}
 }
