@@ -21,14 +21,23 @@
 // open-addressing table of 64-bit fingerprints (or 127-bit, FPBits 128):
 // a slot is claimed by compare-and-swap, as in SPIN's multi-core mode, and
 // the table grows by half between rounds of work, so it holds 10 to 15
-// bytes per state. The set of states at every depth is the same for any
-// number of workers, so complete searches report the same state count and
-// the same violated properties; violations of one level are reported in
-// order of schedule length, then property. The exact store keeps every
-// encoding; the bitstate store is a 3-bit Bloom filter (supertrace). Result
-// gives the probability that a fingerprint collision omitted a state (the
-// union bound n²/2^(b+1)) and bitstate's expected coverage (an upper
-// bound: states reachable only through an omitted one are not counted).
+// bytes per state. The exact store keeps every encoding; the bitstate
+// store (supertrace) is a register-blocked Bloom filter: 5 bits of one
+// 64-bit word per state, set by one atomic OR. Every store's add is
+// linearizable (one compare-and-swap, one OR, or a lock decides), so a
+// state is new to exactly one worker. Hence the set of states at every
+// depth is the same for any number of workers unless the store omitted a
+// state, and complete searches report the same state count and the same
+// violated properties; violations of one level are reported in order of
+// schedule length, then property. An omission (two states with one
+// fingerprint, or a new state whose bitstate bits were all set) hits
+// whichever state is added second, and with several workers that order
+// depends on timing: then, and only then, counts can differ between runs
+// (bitstate's over-count of a few states in 267,517 with 2 workers, before
+// its add was one OR, was a race, not an omission). Result gives the
+// probability of an omission (for fingerprints the union bound
+// n²/2^(b+1)) and bitstate's expected coverage (an upper bound: states
+// reachable only through an omitted one are not counted).
 // With Options.Memory the search stops cleanly near the cap, with Stopped
 // "memory" and everything found so far.
 //
