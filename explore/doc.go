@@ -39,7 +39,14 @@
 // n²/2^(b+1)) and bitstate's expected coverage (an upper bound: states
 // reachable only through an omitted one are not counted).
 // With Options.Memory the search stops cleanly near the cap, with Stopped
-// "memory" and everything found so far.
+// "memory" and everything found so far. Nothing is capped or allocated
+// beyond what the machine can give, since a Go program whose allocation
+// fails dies ("fatal error: runtime: out of memory") rather than stop: a
+// cap above 7/8 of the memory available when the search starts (Linux:
+// MemAvailable, and a memory cgroup's limit less its usage; elsewhere not
+// known, and not checked) is lowered to it, and a bitstate array, which is
+// allocated in full at the start, is at most half of it (mem.go).
+// Result.MemoryCap and Result.StoreBytes say what was kept to.
 //
 // Besides the store, BFS holds a parent link per state (8 bytes, in fixed
 // blocks that grow without copying) and two levels of states. A level is

@@ -85,7 +85,10 @@ type Options struct {
 	FPBits int
 	// Memory caps the bytes a BFS or DFS may hold (0: no cap). At the cap
 	// the search stops cleanly with Stopped "memory" and its partial
-	// result; Bitstate sizes its bit array to half of it.
+	// result; Bitstate sizes its bit array to half of it. A cap above 7/8
+	// of the memory the machine has available when the search starts
+	// (on Linux: MemAvailable, and a memory cgroup's limit) is lowered to
+	// that: Result.MemoryCap is the cap kept to.
 	Memory int64
 	// POR makes BFS and DFS expand a persistent set of each state's
 	// enabled steps instead of all of them (partial-order reduction,
@@ -103,7 +106,9 @@ type Options struct {
 	// steps, so its first violation need not be the shortest.
 	Chains bool
 	// BitstateBytes sizes Bitstate's bit array (0: half of Memory, or
-	// 256 MiB without a cap).
+	// 256 MiB without a cap). The array is allocated in full at the start,
+	// so it is never made larger than half of the memory the machine has
+	// available; Result.StoreBytes is its size.
 	BitstateBytes int64
 	// Progress, if set, is called about twice a second from another
 	// goroutine while BFS or DFS runs.
@@ -166,6 +171,10 @@ type Result struct {
 	Store      StoreKind
 	StoreBytes int64
 	Workers    int
+	// MemoryCap is the memory cap the search kept to: Options.Memory,
+	// lowered to 7/8 of the memory available at the start where that was
+	// less (0: no cap).
+	MemoryCap int64
 	// Strategy is the search that ran; Runs counts PCT's runs and
 	// PCTDepth is the depth d they used.
 	Strategy       Strategy
@@ -195,6 +204,13 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 	if opt.Strategy == Random && opt.Walks == 0 && opt.TimeLimit == 0 {
 		opt.Walks = 1000
 	}
+	// Nothing may be allocated up front, or capped, beyond what the
+	// machine can give: an allocation that fails kills the process.
+	avail := availableMemory()
+	opt.Memory = machineCap(opt.Memory, avail)
+	if opt.Store == Bitstate {
+		opt.BitstateBytes = bitstateSize(opt.Memory, opt.BitstateBytes, avail)
+	}
 	if opt.TimeLimit > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opt.TimeLimit)
@@ -203,6 +219,7 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 	e := newExplorer(m, opt, ctx)
 	e.noAmpleCache = testNoAmpleCache
 	e.res.Strategy = opt.Strategy
+	e.res.MemoryCap = opt.Memory
 	switch opt.Strategy {
 	case BFS, DFS:
 		// The stateful searches: one store, one set of reductions; BFS on

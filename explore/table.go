@@ -81,13 +81,8 @@ func newStore(kind StoreKind, fpBits int, memory, bitBytes int64) (store, error)
 	case Exact:
 		return newExactStore(), nil
 	case Bitstate:
-		size := int64(256 << 20) // bytes of bits
-		if bitBytes > 0 {
-			size = bitBytes
-		} else if memory > 0 {
-			size = memory / 2
-		}
-		return newBitstate(size), nil
+		// Run has already bounded the sizes by the machine's memory.
+		return newBitstate(bitstateSize(memory, bitBytes, 0)), nil
 	}
 	return nil, fmt.Errorf("explore: unknown store %q", kind)
 }
