@@ -102,6 +102,18 @@
 // a complete DFS visits the same states as BFS; its schedules are the
 // stack's, not shortest.
 //
+// The walk strategies (random walks, PCT, bounded, swarm) keep a set of
+// the 128-bit fingerprints of the states they saw (32 to 64 bytes per
+// state); bounded search also keeps one per node, its stack and its
+// deferred steps, which share their schedules in a tree (bounded.go).
+// They keep to Options.Memory as BFS and DFS do: a set grows only if the
+// cap leaves room for it, and the process's memory is checked against
+// 7/8 of the cap every 1024 steps and on every tick of the watcher; there
+// the search stops with Stopped "memory" and what it found (a swarm:
+// every configuration, the running ones cut). Options.Progress is called
+// for every strategy, with what it knows (Progress): states and steps so
+// far, runs done of how many, and an estimate of the time left.
+//
 // Partial-order reduction (Options.POR, por.go) expands a persistent set
 // of each state's steps: the steps of a set T of CPUs such that no other
 // CPU, in any future before T moves, touches what T's steps touch

@@ -37,28 +37,31 @@ func TestMachineCapAndBitstateSize(t *testing.T) {
 func TestRunKeepsToTheMachine(t *testing.T) {
 	const M = 1 << 20
 	defer func(f func() int64) { availableMemory = f }(availableMemory)
-	availableMemory = func() int64 { return 64 * M }
 	m, err := model.New(model.BalanceScenario(), "mainline-2.6.24")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
+		avail           int64
 		opt             Options
-		cap, storeBytes int64
+		cap, storeBytes int64 // storeBytes -1: not checked
 	}{
-		{Options{Store: Bitstate, Memory: 1024 * M}, 56 * M, 28 * M},
-		{Options{Store: Bitstate}, 0, 32 * M},
-		{Options{Store: Bitstate, BitstateBytes: 512 * M}, 0, 32 * M},
-		{Options{Memory: 1024 * M}, 56 * M, -1},
+		{64 * M, Options{Store: Bitstate}, 0, 32 * M},
+		{64 * M, Options{Store: Bitstate, BitstateBytes: 512 * M}, 0, 32 * M},
+		{1024 * M, Options{Store: Bitstate, Memory: 4096 * M}, 896 * M, 448 * M},
+		{1024 * M, Options{Memory: 4096 * M}, 896 * M, -1},
+		{0, Options{Memory: 4096 * M}, 4096 * M, -1}, // not known: as asked
 	}
 	for _, c := range cases {
+		availableMemory = func() int64 { return c.avail }
 		c.opt.Props = properties.Default()
 		res, err := Run(context.Background(), m, c.opt)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.MemoryCap != c.cap || (c.storeBytes >= 0 && res.StoreBytes != c.storeBytes) || !res.Complete {
-			t.Errorf("%+v: cap %d, store %d bytes, complete %v; want cap %d, store %d", c.opt, res.MemoryCap, res.StoreBytes, res.Complete, c.cap, c.storeBytes)
+			t.Errorf("%d MiB available, %+v: cap %d, store %d bytes, complete %v; want cap %d, store %d",
+				c.avail/M, c.opt, res.MemoryCap, res.StoreBytes, res.Complete, c.cap, c.storeBytes)
 		}
 	}
 }

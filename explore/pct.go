@@ -40,6 +40,8 @@ func (e *explorer) pct() {
 	if runs == 0 && e.opt.TimeLimit == 0 {
 		runs = 1000
 	}
+	e.res.Workers = 1
+	e.totalRuns.Store(int64(runs))
 	bound := e.opt.MaxDepth
 	if bound <= 0 {
 		bound = 10000
@@ -96,6 +98,7 @@ func (e *explorer) pct() {
 		if e.res.Stats.MaxDepth > 0 {
 			k = e.res.Stats.MaxDepth
 		}
+		e.runs.Add(1)
 	}
 	e.res.Stopped = "walks"
 }

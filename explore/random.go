@@ -11,6 +11,8 @@ import (
 // depth bound is reached. States counts the distinct states seen.
 func (e *explorer) random() {
 	m := e.m
+	e.res.Workers = 1
+	e.totalRuns.Store(int64(e.opt.Walks))
 	rng := rand.New(rand.NewPCG(e.opt.Seed, 0x9e3779b97f4a7c15))
 	depth := e.opt.MaxDepth
 	if depth <= 0 {
@@ -45,12 +47,14 @@ func (e *explorer) random() {
 			}
 			model.CopyState(&cur, &next, m.Sc)
 		}
+		e.runs.Add(1)
 	}
 	e.res.Stopped = "walks"
 }
 
 // walk is what random walks and PCT runs share: the visited set that
-// counts distinct states, the current run's path, and the initial state.
+// counts distinct states (kept within the memory cap: explorer.room),
+// the current run's path, and the initial state.
 type walk struct {
 	e       *explorer
 	visited *fpSet
@@ -62,7 +66,7 @@ type walk struct {
 // newWalk builds the shared part of a walk strategy and counts the
 // initial state.
 func (e *explorer) newWalk() *walk {
-	w := &walk{e: e, visited: newFPSet(), enc: make([]byte, 0, model.EncodedSize(e.m.Sc)), init: e.m.Init()}
+	w := &walk{e: e, visited: e.newFPSet(), enc: make([]byte, 0, model.EncodedSize(e.m.Sc)), init: e.m.Init()}
 	w.visit(&w.init)
 	return w
 }
