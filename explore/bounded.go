@@ -93,7 +93,7 @@ func (e *explorer) bounded() {
 		// last step: the deferred step the pass took to push it.
 		rootNode   = -1
 		trace      = func() []model.Step { return append([]model.Step(nil), path...) }
-		judged     = func(prop int, msg string) bool { return prop >= 0 && e.report(prop, msg, trace()) }
+		judged     = func(vs []verdict) bool { return len(vs) > 0 && e.reportAll(vs, trace) }
 		hasStepsOf = func(steps []model.Step, cpu int) bool {
 			for _, st := range steps {
 				if int(st.CPU) == cpu {
@@ -127,7 +127,7 @@ func (e *explorer) bounded() {
 	// stacks it if it is new.
 	push := func(s *model.State, f fp, depth, last, pre int, isNew bool) bool {
 		e.buf = m.Enabled(s, e.buf)
-		if isNew && len(e.buf) == 0 && judged(e.judgeTerminal(s)) {
+		if isNew && len(e.buf) == 0 && judged(e.verdicts(nil, s, e.judges.terminal)) {
 			return true
 		}
 		if !hasStepsOf(e.buf, last) {
@@ -164,7 +164,7 @@ func (e *explorer) bounded() {
 		if isNew {
 			e.res.Stats.States++
 		}
-		return judged(e.judgeStep(pre, st, &eff, &next, isNew)) ||
+		return judged(e.stepVerdicts(nil, pre, st, &eff, &next, isNew)) ||
 			push(&next, f, depth+1, int(st.CPU), preempts, isNew) || e.stop()
 	}
 	// dfs expands the stack with bound b, deferring steps that exceed it.
@@ -197,7 +197,7 @@ func (e *explorer) bounded() {
 	f0 := fingerprint(model.Encode(enc[:0], &init, m.Sc))
 	states.add(f0)
 	e.res.Stats.States = 1
-	if judged(e.judgeState(&init)) || push(&init, f0, 0, -1, 0, true) || dfs(0) {
+	if judged(e.verdicts(nil, &init, e.judges.state)) || push(&init, f0, 0, -1, 0, true) || dfs(0) {
 		return
 	}
 	e.runs.Add(1)

@@ -10,9 +10,21 @@
 // context bounding) and swarm (many diversified random walks and PCT runs
 // over all workers; Options.Shard splits one swarm across machines, and
 // `rqcheck merge` combines the shards' JSON results). A search is
-// deterministic for a model, options and seed; only time limits, and with
-// several BFS workers the choice among equally short schedules, depend on
-// timing.
+// deterministic for a model, options and seed, but for what depends on
+// timing: where a time limit or the memory cap cuts it; with several BFS
+// workers, which of equally short schedules is reported, and with
+// Options.Chains also how long it is (see chain compression below); and
+// which state a fingerprint collision or a bitstate false positive
+// omits.
+//
+// With Options.All every property that fails at a transition or a state
+// is reported at it (stepVerdicts), not only the first in Options.Props
+// order, in DFS, random walks, PCT, bounded and swarm. BFS's expand and
+// follow (bfs.go) still record only the first failing property of a
+// transition, a new state or a terminal state: with All, a property that
+// fails only where an earlier one fails too is reported later, with a
+// longer schedule, or not at all (two copies of no-deadlock on
+// tick-deadlock.json: after 21 and 22 steps).
 //
 // # Parallel BFS and state stores
 //
@@ -139,7 +151,14 @@
 // With POR it stores 3.3 to 3.6 times fewer states (3 CPUs / 3 and 4
 // tasks) for about half again as many transitions; BFS's levels then count
 // stored states, not steps, so the first violation found need not have the
-// shortest schedule (the minimiser finds that).
+// shortest schedule (the minimiser finds that). Nor is its length fixed: a
+// stored state's schedule is that of the parent whose chain reached it
+// first, chains from different parents differ in length, and several
+// workers take a level in an order that depends on timing (one worker: in
+// level order). So with Chains and several workers the schedule reported
+// can differ in length from run to run, as each property's does with All:
+// thermal-2008 on 3 CPUs / 3 tasks, kernel-bug after 29 or 37 steps with 2
+// workers, 37 with one, and 29, the shortest, without chains.
 //
 // Symmetry reduction (Options.Symmetry) stores one state per orbit of
 // model.Symmetries: BFS's level and DFS's stack keep the state itself and

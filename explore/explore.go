@@ -65,7 +65,8 @@ type Options struct {
 	// Walks is the number of random walks (0: until another limit).
 	Walks int
 	// All keeps searching after a violation, reporting the first violation
-	// of each property.
+	// of each property: every property that fails at a transition or
+	// state is reported there (BFS: only the first; see doc.go).
 	All bool
 	// PCTDepth is PCT's bug depth d: d-1 priority change points per run
 	// (0: 3).
@@ -444,8 +445,58 @@ func (e *explorer) setJudges() {
 	e.judges = j
 }
 
+// verdict is a property that failed (its index in Options.Props) and the
+// message it failed with.
+type verdict struct {
+	prop int
+	msg  string
+}
+
+// stepVerdicts appends to out every property not yet reported that fails
+// on the transition prev -st-> next or, if next is new, on the state
+// next: the step judges' failures in property order, then the state
+// judges'. judgeStep returns the first of them. With Options.All a search
+// must report them all (reportAll): a property that fails only where
+// another fails first would otherwise go unreported there, to be reported
+// later with a longer schedule, or never.
+func (e *explorer) stepVerdicts(out []verdict, prev *model.State, st model.Step, eff *model.Effects, next *model.State, isNew bool) []verdict {
+	for _, j := range e.judges.step {
+		if msg := j.f(e.m, prev, st, eff, next); msg != "" {
+			out = append(out, verdict{j.prop, msg})
+		}
+	}
+	if isNew {
+		out = e.verdicts(out, next, e.judges.state)
+	}
+	return out
+}
+
+// verdicts appends to out every property of js that fails on s, in
+// property order.
+func (e *explorer) verdicts(out []verdict, s *model.State, js []stateJudge) []verdict {
+	for _, j := range js {
+		if msg := j.f(e.m, s); msg != "" {
+			out = append(out, verdict{j.prop, msg})
+		}
+	}
+	return out
+}
+
+// reportAll reports, in order, each verdict of vs whose property is not
+// yet reported, with the schedule trace returns; it returns true if the
+// search must stop (without Options.All, at the first).
+func (e *explorer) reportAll(vs []verdict, trace func() []model.Step) bool {
+	for _, v := range vs {
+		if !e.seen[v.prop] && e.report(v.prop, v.msg, trace()) {
+			return true
+		}
+	}
+	return false
+}
+
 // judgeStep judges a transition and, if next is new, the state next. It
-// returns the index of the first failing property not yet reported, or -1.
+// returns the index of the first failing property not yet reported, or -1
+// (stepVerdicts returns every one).
 func (e *explorer) judgeStep(prev *model.State, st model.Step, eff *model.Effects, next *model.State, isNew bool) (int, string) {
 	for _, j := range e.judges.step {
 		if msg := j.f(e.m, prev, st, eff, next); msg != "" {

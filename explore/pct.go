@@ -52,7 +52,7 @@ func (e *explorer) pct() {
 	}
 	w := e.newWalk()
 	init := w.init
-	if w.judged(e.judgeState(&init)) {
+	if w.judged(e.verdicts(nil, &init, e.judges.state)) {
 		return
 	}
 	pri := make([]int, n)
@@ -73,7 +73,7 @@ func (e *explorer) pct() {
 		for len(w.path) < bound {
 			e.buf = m.Enabled(&cur, e.buf)
 			if len(e.buf) == 0 {
-				if w.judged(e.judgeTerminal(&cur)) {
+				if w.judged(e.verdicts(nil, &cur, e.judges.terminal)) {
 					return
 				}
 				break
@@ -90,7 +90,7 @@ func (e *explorer) pct() {
 				}
 			}
 			isNew := w.visit(&next)
-			if w.judged(e.judgeStep(&cur, st, &eff, &next, isNew)) || e.stop() {
+			if w.judged(e.stepVerdicts(nil, &cur, st, &eff, &next, isNew)) || e.stop() {
 				return
 			}
 			model.CopyState(&cur, &next, m.Sc)

@@ -20,7 +20,7 @@ func (e *explorer) random() {
 	}
 	w := e.newWalk()
 	init := w.init
-	if w.judged(e.judgeState(&init)) {
+	if w.judged(e.verdicts(nil, &init, e.judges.state)) {
 		return
 	}
 	var cur, next model.State
@@ -30,7 +30,7 @@ func (e *explorer) random() {
 		for len(w.path) < depth {
 			e.buf = m.Enabled(&cur, e.buf)
 			if len(e.buf) == 0 {
-				if w.judged(e.judgeTerminal(&cur)) {
+				if w.judged(e.verdicts(nil, &cur, e.judges.terminal)) {
 					return
 				}
 				break
@@ -42,7 +42,7 @@ func (e *explorer) random() {
 			w.path = append(w.path, st)
 			e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(w.path))
 			isNew := w.visit(&next)
-			if w.judged(e.judgeStep(&cur, st, &eff, &next, isNew)) || e.stop() {
+			if w.judged(e.stepVerdicts(nil, &cur, st, &eff, &next, isNew)) || e.stop() {
 				return
 			}
 			model.CopyState(&cur, &next, m.Sc)
@@ -81,8 +81,8 @@ func (w *walk) visit(s *model.State) bool {
 	return true
 }
 
-// judged reports a failing property (prop >= 0) with the current path as
-// its schedule; it returns true if the search must stop.
-func (w *walk) judged(prop int, msg string) bool {
-	return prop >= 0 && w.e.report(prop, msg, append([]model.Step(nil), w.path...))
+// judged reports the failing properties vs with the current path as their
+// schedule; it returns true if the search must stop.
+func (w *walk) judged(vs []verdict) bool {
+	return len(vs) > 0 && w.e.reportAll(vs, func() []model.Step { return append([]model.Step(nil), w.path...) })
 }
