@@ -79,8 +79,8 @@ func (e *explorer) dfs() {
 		f.steps, f.next, f.in = append(f.steps[:0], ample...), 0, in
 		e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(path))
 		if len(e.buf) == 0 {
-			if prop, msg := e.judgeTerminal(s); prop >= 0 {
-				return e.report(prop, msg, trace(nil))
+			if vs := e.verdicts(nil, s, e.judges.terminal); len(vs) > 0 {
+				return e.reportAll(vs, func() []model.Step { return trace(nil) })
 			}
 		}
 		return false
@@ -110,7 +110,7 @@ func (e *explorer) dfs() {
 		return
 	}
 	add(w.ident(&init))
-	if prop, msg := e.judgeState(&init); prop >= 0 && e.report(prop, msg, nil) {
+	if e.reportAll(e.verdicts(nil, &init, e.judges.state), func() []model.Step { return nil }) {
 		return
 	}
 	if push(&init, 0, 0) {
@@ -148,7 +148,8 @@ func (e *explorer) dfs() {
 		}
 		isNew := add(f, key)
 		last := w.tail[len(w.tail)-1]
-		if prop, msg := e.judgeStep(prev, last, &w.eff, &w.succ, isNew); prop >= 0 && e.report(prop, msg, trace(w.tail)) {
+		if vs := e.stepVerdicts(nil, prev, last, &w.eff, &w.succ, isNew); len(vs) > 0 &&
+			e.reportAll(vs, func() []model.Step { return trace(w.tail) }) {
 			return
 		}
 		if isNew {

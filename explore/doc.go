@@ -10,9 +10,21 @@
 // context bounding) and swarm (many diversified random walks and PCT runs
 // over all workers; Options.Shard splits one swarm across machines, and
 // `rqcheck merge` combines the shards' JSON results). A search is
-// deterministic for a model, options and seed; only time limits, and with
-// several BFS workers the choice among equally short schedules, depend on
-// timing.
+// deterministic for a model, options and seed, but for what depends on
+// timing: where a time limit or the memory cap cuts it; with several BFS
+// workers, which of equally short schedules is reported, and with
+// Options.Chains also how long it is (see chain compression below); and
+// which state a fingerprint collision or a bitstate false positive
+// omits.
+//
+// With Options.All every property that fails at a transition or a state
+// is reported at it (stepVerdicts), not only the first in Options.Props
+// order, in DFS, random walks, PCT, bounded and swarm. BFS's expand and
+// follow (bfs.go) still record only the first failing property of a
+// transition, a new state or a terminal state: with All, a property that
+// fails only where an earlier one fails too is reported later, with a
+// longer schedule, or not at all (two copies of no-deadlock on
+// tick-deadlock.json: after 21 and 22 steps).
 //
 // # Parallel BFS and state stores
 //
@@ -21,16 +33,32 @@
 // open-addressing table of 64-bit fingerprints (or 127-bit, FPBits 128):
 // a slot is claimed by compare-and-swap, as in SPIN's multi-core mode, and
 // the table grows by half between rounds of work, so it holds 10 to 15
-// bytes per state. The set of states at every depth is the same for any
-// number of workers, so complete searches report the same state count and
-// the same violated properties; violations of one level are reported in
-// order of schedule length, then property. The exact store keeps every
-// encoding; the bitstate store is a 3-bit Bloom filter (supertrace). Result
-// gives the probability that a fingerprint collision omitted a state (the
-// union bound n²/2^(b+1)) and bitstate's expected coverage (an upper
-// bound: states reachable only through an omitted one are not counted).
+// bytes per state. The exact store keeps every encoding; the bitstate
+// store (supertrace) is a register-blocked Bloom filter: 5 bits of one
+// 64-bit word per state, set by one atomic OR. Every store's add is
+// linearizable (one compare-and-swap, one OR, or a lock decides), so a
+// state is new to exactly one worker. Hence the set of states at every
+// depth is the same for any number of workers unless the store omitted a
+// state, and complete searches report the same state count and the same
+// violated properties; violations of one level are reported in order of
+// schedule length, then property. An omission (two states with one
+// fingerprint, or a new state whose bitstate bits were all set) hits
+// whichever state is added second, and with several workers that order
+// depends on timing: then, and only then, counts can differ between runs
+// (bitstate's over-count of a few states in 267,517 with 2 workers, before
+// its add was one OR, was a race, not an omission). Result gives the
+// probability of an omission (for fingerprints the union bound
+// n²/2^(b+1)) and bitstate's expected coverage (an upper bound: states
+// reachable only through an omitted one are not counted).
 // With Options.Memory the search stops cleanly near the cap, with Stopped
-// "memory" and everything found so far.
+// "memory" and everything found so far. Nothing is capped or allocated
+// beyond what the machine can give, since a Go program whose allocation
+// fails dies ("fatal error: runtime: out of memory") rather than stop: a
+// cap above 7/8 of the memory available when the search starts (Linux:
+// MemAvailable, and a memory cgroup's limit less its usage; elsewhere not
+// known, and not checked) is lowered to it, and a bitstate array, which is
+// allocated in full at the start, is at most half of it (mem.go).
+// Result.MemoryCap and Result.StoreBytes say what was kept to.
 //
 // Besides the store, BFS holds a parent link per state (8 bytes, in fixed
 // blocks that grow without copying) and two levels of states. A level is
@@ -86,6 +114,18 @@
 // a complete DFS visits the same states as BFS; its schedules are the
 // stack's, not shortest.
 //
+// The walk strategies (random walks, PCT, bounded, swarm) keep a set of
+// the 128-bit fingerprints of the states they saw (32 to 64 bytes per
+// state); bounded search also keeps one per node, its stack and its
+// deferred steps, which share their schedules in a tree (bounded.go).
+// They keep to Options.Memory as BFS and DFS do: a set grows only if the
+// cap leaves room for it, and the process's memory is checked against
+// 7/8 of the cap every 1024 steps and on every tick of the watcher; there
+// the search stops with Stopped "memory" and what it found (a swarm:
+// every configuration, the running ones cut). Options.Progress is called
+// for every strategy, with what it knows (Progress): states and steps so
+// far, runs done of how many, and an estimate of the time left.
+//
 // Partial-order reduction (Options.POR, por.go) expands a persistent set
 // of each state's steps: the steps of a set T of CPUs such that no other
 // CPU, in any future before T moves, touches what T's steps touch
@@ -116,7 +156,14 @@
 // With POR it stores 3.3 to 3.6 times fewer states (3 CPUs / 3 and 4
 // tasks) for about half again as many transitions; BFS's levels then count
 // stored states, not steps, so the first violation found need not have the
-// shortest schedule (the minimiser finds that).
+// shortest schedule (the minimiser finds that). Nor is its length fixed: a
+// stored state's schedule is that of the parent whose chain reached it
+// first, chains from different parents differ in length, and several
+// workers take a level in an order that depends on timing (one worker: in
+// level order). So with Chains and several workers the schedule reported
+// can differ in length from run to run, as each property's does with All:
+// thermal-2008 on 3 CPUs / 3 tasks, kernel-bug after 29 or 37 steps with 2
+// workers, 37 with one, and 29, the shortest, without chains.
 //
 // Symmetry reduction (Options.Symmetry) stores one state per orbit of
 // model.Symmetries: BFS's level and DFS's stack keep the state itself and

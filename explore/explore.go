@@ -65,7 +65,8 @@ type Options struct {
 	// Walks is the number of random walks (0: until another limit).
 	Walks int
 	// All keeps searching after a violation, reporting the first violation
-	// of each property.
+	// of each property: every property that fails at a transition or
+	// state is reported there (BFS: only the first; see doc.go).
 	All bool
 	// PCTDepth is PCT's bug depth d: d-1 priority change points per run
 	// (0: 3).
@@ -83,9 +84,14 @@ type Options struct {
 	// FPBits is 64 (default) or 128 for Fingerprint.
 	Store  StoreKind
 	FPBits int
-	// Memory caps the bytes a BFS or DFS may hold (0: no cap). At the cap
-	// the search stops cleanly with Stopped "memory" and its partial
-	// result; Bitstate sizes its bit array to half of it.
+	// Memory caps the bytes the process may hold while the search runs,
+	// for every strategy (0: no cap). Near the cap (at 7/8 of it, or
+	// where a store would grow past it) the search stops cleanly with
+	// Stopped "memory" and its partial result; Bitstate sizes its bit
+	// array to half of it. A cap above 7/8
+	// of the memory the machine has available when the search starts
+	// (on Linux: MemAvailable, and a memory cgroup's limit) is lowered to
+	// that: Result.MemoryCap is the cap kept to.
 	Memory int64
 	// POR makes BFS and DFS expand a persistent set of each state's
 	// enabled steps instead of all of them (partial-order reduction,
@@ -103,21 +109,42 @@ type Options struct {
 	// steps, so its first violation need not be the shortest.
 	Chains bool
 	// BitstateBytes sizes Bitstate's bit array (0: half of Memory, or
-	// 256 MiB without a cap).
+	// 256 MiB without a cap). The array is allocated in full at the start,
+	// so it is never made larger than half of the memory the machine has
+	// available; Result.StoreBytes is its size.
 	BitstateBytes int64
 	// Progress, if set, is called about twice a second from another
-	// goroutine while BFS or DFS runs.
+	// goroutine while the search runs, whatever its strategy.
 	Progress func(Progress)
 }
 
-// Progress is a snapshot of a running search.
+// Progress is a snapshot of a running search. Fields that do not apply to
+// the strategy are 0.
 type Progress struct {
-	States   int64 // distinct states so far
-	Depth    int   // BFS level being expanded; DFS: the stack's depth
-	Frontier int64 // states of that level (0 for DFS)
-	Done     int64 // of which expanded
-	Bytes    int64 // memory held by the process
-	Elapsed  time.Duration
+	Strategy Strategy // the search running
+	// States is the distinct states so far, counted as Stats.States
+	// counts them (swarm: summed over its configurations, those it will
+	// drop included). The walk strategies update it every 1024 steps.
+	States int64
+	// Transitions is the steps applied so far by random walks, PCT,
+	// bounded and swarm (0 for BFS and DFS, which count them per level).
+	Transitions int64
+	Depth       int   // BFS level being expanded; DFS: the stack's depth
+	Frontier    int64 // states of that level (BFS)
+	Done        int64 // of which expanded (BFS)
+	// Runs is the runs finished: random walks, PCT runs, swarm
+	// configurations, bounded's passes (one per preemption bound, from
+	// 0); TotalRuns is how many the search runs if nothing stops it
+	// first (0: not known, as with a time limit and no Walks).
+	Runs, TotalRuns int64
+	Bytes           int64 // memory held by the process
+	Elapsed         time.Duration
+	// ETA is an estimate of the time left, 0 if there is none: the
+	// smaller of the time left before Options.TimeLimit and, for random
+	// walks, PCT and swarm, whose runs are alike, Elapsed·(TotalRuns-Runs)
+	// /Runs. Bounded's passes are not alike (each can take longer than
+	// all before it), nor are BFS's levels, so they get only the first.
+	ETA time.Duration
 }
 
 // Shard is the i-th of n parts of a swarm (0 <= I < N).
@@ -160,12 +187,17 @@ type Result struct {
 	// "max-states", "time-limit", "cancelled", "memory", "walks"), "" if
 	// complete.
 	Stopped string
-	// Store, StoreBytes and Workers describe the visited set of BFS and
-	// DFS: its kind, its size in bytes at the end, and the goroutines that
-	// searched (1 for DFS).
+	// Store and StoreBytes describe the visited set of BFS and DFS: its
+	// kind and its size in bytes at the end. Workers is the goroutines
+	// that searched: BFS's Options.Workers, swarm's workers, 1 for the
+	// other strategies.
 	Store      StoreKind
 	StoreBytes int64
 	Workers    int
+	// MemoryCap is the memory cap the search kept to: Options.Memory,
+	// lowered to 7/8 of the memory available at the start where that was
+	// less (0: no cap).
+	MemoryCap int64
 	// Strategy is the search that ran; Runs counts PCT's runs and
 	// PCTDepth is the depth d they used.
 	Strategy       Strategy
@@ -195,6 +227,13 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 	if opt.Strategy == Random && opt.Walks == 0 && opt.TimeLimit == 0 {
 		opt.Walks = 1000
 	}
+	// Nothing may be allocated up front, or capped, beyond what the
+	// machine can give: an allocation that fails kills the process.
+	avail := availableMemory()
+	opt.Memory = machineCap(opt.Memory, avail)
+	if opt.Store == Bitstate {
+		opt.BitstateBytes = bitstateSize(opt.Memory, opt.BitstateBytes, avail)
+	}
 	if opt.TimeLimit > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opt.TimeLimit)
@@ -204,31 +243,36 @@ func Run(ctx context.Context, m *model.Model, opt Options) (*Result, error) {
 	e.noAmpleCache = testNoAmpleCache
 	e.noChainMemo = testNoChainMemo
 	e.res.Strategy = opt.Strategy
+	e.res.MemoryCap = opt.Memory
+	var search func()
 	switch opt.Strategy {
 	case BFS, DFS:
 		// The stateful searches: one store, one set of reductions; BFS on
 		// Options.Workers goroutines, DFS on one.
-		search, workers := e.dfs, 1
+		workers := 1
+		search = e.dfs
 		if opt.Strategy == BFS {
 			search, workers = e.bfs, max(1, opt.Workers)
 		}
 		if err := e.setupStateful(workers); err != nil {
 			return nil, err
 		}
-		stop := e.watch()
-		search()
-		stop()
-		e.finishStateful()
 	case Random:
-		e.random()
+		search = e.random
 	case PCT:
-		e.pct()
+		search = e.pct
 	case Bounded:
-		e.bounded()
+		search = e.bounded
 	case Swarm:
-		e.swarm()
+		search = e.swarm
 	default:
 		return nil, fmt.Errorf("explore: unknown strategy %q", opt.Strategy)
+	}
+	stop := e.watch()
+	search()
+	stop()
+	if opt.Strategy == BFS || opt.Strategy == DFS {
+		e.finishStateful()
 	}
 	e.res.Stats.Elapsed = time.Since(e.start)
 	return &e.res, nil
@@ -262,11 +306,23 @@ type explorer struct {
 	frontier     atomic.Int64 // states in the current level
 	depth        atomic.Int64 // current level
 	base         atomic.Int64 // states before the current level (for Progress)
+
+	// The walk strategies (random, PCT, bounded, swarm). root is the
+	// explorer whose memory flag (memHigh) stops the search and whose
+	// counters watch reports: the swarm's for its configurations, else
+	// the explorer itself.
+	root                        *explorer
+	liveStates, liveTransitions atomic.Int64 // root's: what publish added
+	runs, totalRuns             atomic.Int64 // Progress.Runs and TotalRuns
+	// pubStates and pubTransitions are the part of res.Stats that
+	// publish has added to root's counters.
+	pubStates, pubTransitions int64
 }
 
 // newExplorer is a search of m with opt, no property reported yet.
 func newExplorer(m *model.Model, opt Options, ctx context.Context) *explorer {
 	e := &explorer{m: m, opt: opt, ctx: ctx, start: time.Now(), seen: make([]bool, len(opt.Props))}
+	e.root = e
 	e.setJudges()
 	return e
 }
@@ -279,7 +335,9 @@ var testNoAmpleCache bool
 // (explorer.noChainMemo) in every search; only tests set it.
 var testNoChainMemo bool
 
-// stop reports whether a limit ends the search, and records why.
+// stop reports whether a limit ends the search, and records why. The walk
+// strategies call it after every step; every 1024 steps it publishes
+// their progress.
 func (e *explorer) stop() bool {
 	if e.res.Stopped != "" {
 		return true
@@ -289,6 +347,7 @@ func (e *explorer) stop() bool {
 		return true
 	}
 	if e.res.Stats.Transitions&1023 == 0 {
+		e.publish()
 		if err := e.ctx.Err(); err != nil {
 			if err == context.DeadlineExceeded {
 				e.res.Stopped = "time-limit"
@@ -298,7 +357,45 @@ func (e *explorer) stop() bool {
 			return true
 		}
 	}
+	if e.root.memHigh.Load() {
+		e.res.Stopped = "memory"
+		return true
+	}
 	return false
+}
+
+// publish adds the states and transitions found since it last ran to
+// root's counters, which watch reports as Progress, and checks the
+// memory cap, so that a search too short for watch's tick stops at it
+// too.
+func (e *explorer) publish() {
+	r := e.root
+	r.liveStates.Add(e.res.Stats.States - e.pubStates)
+	r.liveTransitions.Add(e.res.Stats.Transitions - e.pubTransitions)
+	e.pubStates, e.pubTransitions = e.res.Stats.States, e.res.Stats.Transitions
+	if c := r.opt.Memory; c > 0 && processBytes() > c-c/8 {
+		r.memHigh.Store(true)
+	}
+}
+
+// room reports whether a walk strategy's visited set may grow to a table
+// of bytes within the memory cap; when it may not, the search stops at
+// its next step (stop) with Stopped "memory".
+func (e *explorer) room(bytes int64) bool {
+	r := e.root
+	if r.opt.Memory > 0 && processBytes()+bytes > r.opt.Memory {
+		r.memHigh.Store(true)
+		return false
+	}
+	return true
+}
+
+// newFPSet is a visited set for a walk strategy, kept within the memory
+// cap.
+func (e *explorer) newFPSet() *fpSet {
+	s := newFPSet()
+	s.room = e.room
+	return s
 }
 
 // report records a violation; it returns true if the search must stop.
@@ -354,8 +451,58 @@ func (e *explorer) setJudges() {
 	e.judges = j
 }
 
+// verdict is a property that failed (its index in Options.Props) and the
+// message it failed with.
+type verdict struct {
+	prop int
+	msg  string
+}
+
+// stepVerdicts appends to out every property not yet reported that fails
+// on the transition prev -st-> next or, if next is new, on the state
+// next: the step judges' failures in property order, then the state
+// judges'. judgeStep returns the first of them. With Options.All a search
+// must report them all (reportAll): a property that fails only where
+// another fails first would otherwise go unreported there, to be reported
+// later with a longer schedule, or never.
+func (e *explorer) stepVerdicts(out []verdict, prev *model.State, st model.Step, eff *model.Effects, next *model.State, isNew bool) []verdict {
+	for _, j := range e.judges.step {
+		if msg := j.f(e.m, prev, st, eff, next); msg != "" {
+			out = append(out, verdict{j.prop, msg})
+		}
+	}
+	if isNew {
+		out = e.verdicts(out, next, e.judges.state)
+	}
+	return out
+}
+
+// verdicts appends to out every property of js that fails on s, in
+// property order.
+func (e *explorer) verdicts(out []verdict, s *model.State, js []stateJudge) []verdict {
+	for _, j := range js {
+		if msg := j.f(e.m, s); msg != "" {
+			out = append(out, verdict{j.prop, msg})
+		}
+	}
+	return out
+}
+
+// reportAll reports, in order, each verdict of vs whose property is not
+// yet reported, with the schedule trace returns; it returns true if the
+// search must stop (without Options.All, at the first).
+func (e *explorer) reportAll(vs []verdict, trace func() []model.Step) bool {
+	for _, v := range vs {
+		if !e.seen[v.prop] && e.report(v.prop, v.msg, trace()) {
+			return true
+		}
+	}
+	return false
+}
+
 // judgeStep judges a transition and, if next is new, the state next. It
-// returns the index of the first failing property not yet reported, or -1.
+// returns the index of the first failing property not yet reported, or -1
+// (stepVerdicts returns every one).
 func (e *explorer) judgeStep(prev *model.State, st model.Step, eff *model.Effects, next *model.State, isNew bool) (int, string) {
 	for _, j := range e.judges.step {
 		if msg := j.f(e.m, prev, st, eff, next); msg != "" {

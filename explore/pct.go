@@ -40,6 +40,8 @@ func (e *explorer) pct() {
 	if runs == 0 && e.opt.TimeLimit == 0 {
 		runs = 1000
 	}
+	e.res.Workers = 1
+	e.totalRuns.Store(int64(runs))
 	bound := e.opt.MaxDepth
 	if bound <= 0 {
 		bound = 10000
@@ -50,7 +52,7 @@ func (e *explorer) pct() {
 	}
 	w := e.newWalk()
 	init := w.init
-	if w.judged(e.judgeState(&init)) {
+	if w.judged(e.verdicts(nil, &init, e.judges.state)) {
 		return
 	}
 	pri := make([]int, n)
@@ -71,7 +73,7 @@ func (e *explorer) pct() {
 		for len(w.path) < bound {
 			e.buf = m.Enabled(&cur, e.buf)
 			if len(e.buf) == 0 {
-				if w.judged(e.judgeTerminal(&cur)) {
+				if w.judged(e.verdicts(nil, &cur, e.judges.terminal)) {
 					return
 				}
 				break
@@ -88,7 +90,7 @@ func (e *explorer) pct() {
 				}
 			}
 			isNew := w.visit(&next)
-			if w.judged(e.judgeStep(&cur, st, &eff, &next, isNew)) || e.stop() {
+			if w.judged(e.stepVerdicts(nil, &cur, st, &eff, &next, isNew)) || e.stop() {
 				return
 			}
 			model.CopyState(&cur, &next, m.Sc)
@@ -96,6 +98,7 @@ func (e *explorer) pct() {
 		if e.res.Stats.MaxDepth > 0 {
 			k = e.res.Stats.MaxDepth
 		}
+		e.runs.Add(1)
 	}
 	e.res.Stopped = "walks"
 }

@@ -11,6 +11,8 @@ import (
 // depth bound is reached. States counts the distinct states seen.
 func (e *explorer) random() {
 	m := e.m
+	e.res.Workers = 1
+	e.totalRuns.Store(int64(e.opt.Walks))
 	rng := rand.New(rand.NewPCG(e.opt.Seed, 0x9e3779b97f4a7c15))
 	depth := e.opt.MaxDepth
 	if depth <= 0 {
@@ -18,7 +20,7 @@ func (e *explorer) random() {
 	}
 	w := e.newWalk()
 	init := w.init
-	if w.judged(e.judgeState(&init)) {
+	if w.judged(e.verdicts(nil, &init, e.judges.state)) {
 		return
 	}
 	var cur, next model.State
@@ -28,7 +30,7 @@ func (e *explorer) random() {
 		for len(w.path) < depth {
 			e.buf = m.Enabled(&cur, e.buf)
 			if len(e.buf) == 0 {
-				if w.judged(e.judgeTerminal(&cur)) {
+				if w.judged(e.verdicts(nil, &cur, e.judges.terminal)) {
 					return
 				}
 				break
@@ -40,17 +42,19 @@ func (e *explorer) random() {
 			w.path = append(w.path, st)
 			e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(w.path))
 			isNew := w.visit(&next)
-			if w.judged(e.judgeStep(&cur, st, &eff, &next, isNew)) || e.stop() {
+			if w.judged(e.stepVerdicts(nil, &cur, st, &eff, &next, isNew)) || e.stop() {
 				return
 			}
 			model.CopyState(&cur, &next, m.Sc)
 		}
+		e.runs.Add(1)
 	}
 	e.res.Stopped = "walks"
 }
 
 // walk is what random walks and PCT runs share: the visited set that
-// counts distinct states, the current run's path, and the initial state.
+// counts distinct states (kept within the memory cap: explorer.room),
+// the current run's path, and the initial state.
 type walk struct {
 	e       *explorer
 	visited *fpSet
@@ -62,7 +66,7 @@ type walk struct {
 // newWalk builds the shared part of a walk strategy and counts the
 // initial state.
 func (e *explorer) newWalk() *walk {
-	w := &walk{e: e, visited: newFPSet(), enc: make([]byte, 0, model.EncodedSize(e.m.Sc)), init: e.m.Init()}
+	w := &walk{e: e, visited: e.newFPSet(), enc: make([]byte, 0, model.EncodedSize(e.m.Sc)), init: e.m.Init()}
 	w.visit(&w.init)
 	return w
 }
@@ -77,8 +81,8 @@ func (w *walk) visit(s *model.State) bool {
 	return true
 }
 
-// judged reports a failing property (prop >= 0) with the current path as
-// its schedule; it returns true if the search must stop.
-func (w *walk) judged(prop int, msg string) bool {
-	return prop >= 0 && w.e.report(prop, msg, append([]model.Step(nil), w.path...))
+// judged reports the failing properties vs with the current path as their
+// schedule; it returns true if the search must stop.
+func (w *walk) judged(vs []verdict) bool {
+	return len(vs) > 0 && w.e.reportAll(vs, func() []model.Step { return append([]model.Step(nil), w.path...) })
 }

@@ -145,15 +145,21 @@ func mix(a, b uint64) uint64 {
 	return hi ^ lo
 }
 
-// fpSet is the visited set: an open-addressing hash set of fingerprints
-// with linear probing, kept at most half full. Slots hold fingerprints
-// directly (the first word is already a hash), so a lookup is one or two
-// cache lines. It is the seam for the compact and concurrent stores that
-// come later.
+// fpSet is the visited set of the walk strategies (random, PCT, bounded):
+// an open-addressing hash set of fingerprints with linear probing, kept
+// at most half full while room allows. Slots hold fingerprints directly
+// (the first word is already a hash), so a lookup is one or two cache
+// lines. It is not safe for concurrent use.
 type fpSet struct {
 	slots []fp
 	mask  uint64
 	n     int
+	// room, if set, says whether the set may grow to a table of the given
+	// bytes. Once it says no, the set fills on past half without asking
+	// again (the search stops at its next step: room records why), and
+	// grows anyway at 7/8 full, so that it never fills up.
+	room   func(bytes int64) bool
+	denied bool
 }
 
 func newFPSet() *fpSet {
@@ -173,13 +179,45 @@ func (s *fpSet) add(f fp) bool {
 		case fp{}:
 			s.slots[i] = f
 			s.n++
-			if 2*s.n > len(s.slots) {
+			if 2*s.n > len(s.slots) && s.mayGrow() {
 				s.grow()
 			}
 			return true
 		}
 	}
 }
+
+// has reports whether f is in the set.
+func (s *fpSet) has(f fp) bool {
+	if f == (fp{}) {
+		f[1] = 1
+	}
+	for i := f[0] & s.mask; ; i = (i + 1) & s.mask {
+		switch s.slots[i] {
+		case f:
+			return true
+		case fp{}:
+			return false
+		}
+	}
+}
+
+// mayGrow reports whether the set, past half full, is to grow now.
+func (s *fpSet) mayGrow() bool {
+	switch {
+	case 8*s.n > 7*len(s.slots):
+		return true
+	case s.denied:
+		return false
+	case s.room != nil && !s.room(2*s.bytes()):
+		s.denied = true
+		return false
+	}
+	return true
+}
+
+// bytes is the memory the set's table holds.
+func (s *fpSet) bytes() int64 { return int64(len(s.slots)) * 16 }
 
 func (s *fpSet) grow() {
 	old := s.slots

@@ -73,7 +73,9 @@ func splitmix64(x uint64) uint64 {
 // Stats.States and Transitions are sums over the configs kept (a state seen
 // by two configs counts twice); Stats.MaxDepth is their maximum. MaxStates
 // applies to each config and, as a total over finished configs, stops
-// starting new ones. Complete is never set.
+// starting new ones. The memory cap (Options.Memory) holds for the whole
+// swarm: near it the running configs stop and no new one starts, with
+// Stopped "memory". Complete is never set.
 func (e *explorer) swarm() {
 	opt := e.opt
 	if sh := opt.Shard; sh.N < 0 || (sh.N > 0 && (sh.I < 0 || sh.I >= sh.N)) {
@@ -87,6 +89,16 @@ func (e *explorer) swarm() {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
+	}
+	e.res.Workers = workers
+	if n == SwarmSize {
+		total := 0
+		for j := range n {
+			if opt.Shard.N == 0 || j%opt.Shard.N == opt.Shard.I {
+				total++
+			}
+		}
+		e.totalRuns.Store(int64(total))
 	}
 	var (
 		mu       sync.Mutex
@@ -113,7 +125,7 @@ func (e *explorer) swarm() {
 			for next < n && opt.Shard.N > 0 && next%opt.Shard.N != opt.Shard.I {
 				next++
 			}
-			if next >= n || next > cut || overfull || e.ctx.Err() != nil {
+			if next >= n || next > cut || overfull || e.ctx.Err() != nil || e.memHigh.Load() {
 				mu.Unlock()
 				return
 			}
@@ -125,12 +137,15 @@ func (e *explorer) swarm() {
 
 			o := swarmConfig(opt, j)
 			sub := newExplorer(e.m, o, ctx)
+			sub.root = e // the swarm's memory cap and progress counters
 			if o.Strategy == PCT {
 				sub.pct()
 			} else {
 				sub.random()
 			}
 			cancel()
+			sub.publish()
+			e.runs.Add(1)
 
 			mu.Lock()
 			delete(running, j)
@@ -185,6 +200,8 @@ func (e *explorer) swarm() {
 	switch err := e.ctx.Err(); {
 	case len(e.res.Violations) > 0 && (!opt.All || len(kept) == len(opt.Props)):
 		e.res.Stopped = "violation"
+	case e.memHigh.Load():
+		e.res.Stopped = "memory"
 	case err == context.DeadlineExceeded:
 		e.res.Stopped = "time-limit"
 	case err != nil:

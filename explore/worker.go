@@ -212,9 +212,14 @@ func processBytes() int64 {
 	return int64(s[0].Value.Uint64() - s[1].Value.Uint64())
 }
 
+// progressEvery is how often watch calls Options.Progress (tests shorten
+// it; watch looks every 50 ms).
+var progressEvery = 500 * time.Millisecond
+
 // watch starts the goroutine that enforces the memory cap and reports
-// progress; the returned function stops it. With a cap it also sets the
-// runtime's soft memory limit, so the collector works harder near it.
+// progress, for every strategy; the returned function stops it. With a
+// cap it also sets the runtime's soft memory limit, so the collector
+// works harder near it.
 func (e *explorer) watch() (stop func()) {
 	if e.opt.Memory <= 0 && e.opt.Progress == nil {
 		return func() {}
@@ -242,13 +247,9 @@ func (e *explorer) watch() (stop func()) {
 				e.memHigh.Store(true)
 				e.pause.Store(true)
 			}
-			if e.opt.Progress != nil && time.Since(last) >= 500*time.Millisecond {
+			if e.opt.Progress != nil && time.Since(last) >= progressEvery {
 				last = time.Now()
-				e.opt.Progress(Progress{
-					States: e.base.Load() + e.found.Load(), Depth: int(e.depth.Load()),
-					Frontier: e.frontier.Load(), Done: e.done.Load(), Bytes: bytes,
-					Elapsed: time.Since(e.start),
-				})
+				e.opt.Progress(e.progress(bytes))
 			}
 		}
 	}()
