@@ -18,8 +18,9 @@ func TestAmpleCacheChangesNothing(t *testing.T) { sameSearchWithout(t, &testNoAm
 
 // sameSearchWithout checks that a search with the cache that *off turns
 // off is the search without it: the same states, transitions, depth,
-// completeness and violations (each with its schedule), for BFS with one
-// and two workers and for DFS, on every variant of the fixed scenarios.
+// completeness and violations (each with its schedule, but for two
+// workers, whose schedules depend on timing), for BFS with one and two
+// workers and for DFS, on every variant of the fixed scenarios.
 func sameSearchWithout(t *testing.T, off *bool) {
 	type run struct {
 		strategy Strategy
@@ -55,7 +56,9 @@ func sameSearchWithout(t *testing.T, off *bool) {
 				if a.Stats != b.Stats || a.Complete != b.Complete {
 					t.Errorf("%s: with the cache %+v (complete %v), without %+v (complete %v)", name, a.Stats, a.Complete, b.Stats, b.Complete)
 				}
-				if x, y := fmt.Sprint(violationsOf(a)), fmt.Sprint(violationsOf(b)); x != y {
+				// With two workers the schedule kept depends on timing
+				// (bfs.go): compare the properties only.
+				if x, y := fmt.Sprint(violationsOf(a, r.workers == 1)), fmt.Sprint(violationsOf(b, r.workers == 1)); x != y {
 					t.Errorf("%s: violated with the cache %s, without %s", name, x, y)
 				}
 				compared++
@@ -65,11 +68,16 @@ func sameSearchWithout(t *testing.T, off *bool) {
 	t.Logf("%d searches compared", compared)
 }
 
-// violationsOf lists r's violations, each property with its schedule.
-func violationsOf(r *Result) []string {
+// violationsOf lists r's violated properties, each with its schedule if
+// traces is true.
+func violationsOf(r *Result, traces bool) []string {
 	var out []string
 	for _, v := range r.Violations {
-		out = append(out, fmt.Sprintf("%s %v", v.Property, v.Trace))
+		if traces {
+			out = append(out, fmt.Sprintf("%s %v", v.Property, v.Trace))
+		} else {
+			out = append(out, v.Property)
+		}
 	}
 	return out
 }

@@ -24,11 +24,15 @@ import (
 // Determinism: the set of states at each depth does not depend on the
 // number of workers or on timing (a state is new to exactly one worker,
 // whichever claims its store slot), so complete searches report the same
-// state count and the same violated properties for any number of workers.
-// Violations found while expanding depth d are collected over the whole
-// level and reported in order of schedule length, then property order, so
-// the verdict is the same too; which of several equally short schedules
-// is kept may differ with more than one worker.
+// state count and the same violated properties for any number of workers,
+// unless a fingerprint collision or a bitstate false positive omits a
+// state, which one depends on timing. Violations found while expanding
+// depth d are collected over the whole level and reported in order of
+// schedule length, then property order, so the verdict is the same too;
+// with more than one worker, which of several schedules is kept may
+// differ, and with chain compression so may its length (a stored state
+// keeps the schedule of whichever parent's chain claimed it, and chains
+// differ in length).
 func (e *explorer) bfs() {
 	m := e.m
 	w0 := e.newWorker()
@@ -37,7 +41,7 @@ func (e *explorer) bfs() {
 	e.store.add(f, key)
 	e.store.count(1)
 	e.res.Stats.States = 1
-	if prop, msg := e.judgeState(&init); prop >= 0 && e.report(prop, msg, nil) {
+	if e.reportAll(e.verdicts(nil, &init, e.judges.state), func() []model.Step { return nil }) {
 		return
 	}
 	e.nodes.append(node{})
@@ -307,8 +311,8 @@ func (w *worker) expand(id uint32, length int, cpus model.CPUSet) {
 	e, m := w.e, w.e.m
 	w.buf = m.Enabled(&w.cur, w.buf)
 	if len(w.buf) == 0 {
-		if prop, msg := e.judgeTerminal(&w.cur); prop >= 0 {
-			w.found = append(w.found, found{prop: prop, length: length, msg: msg, id: id, local: -1})
+		for _, v := range e.verdicts(nil, &w.cur, e.judges.terminal) {
+			w.found = append(w.found, found{prop: v.prop, length: length, msg: v.msg, id: id, local: -1})
 		}
 		return
 	}
@@ -346,8 +350,8 @@ func (w *worker) expand(id uint32, length int, cpus model.CPUSet) {
 			w.appendState(key, &x.s, w.succCPUs)
 		}
 		last := w.tail[len(w.tail)-1]
-		if prop, msg := e.judgeStep(prev, last, &x.eff, &x.s, isNew); prop >= 0 {
-			f := found{prop: prop, length: length + len(w.tail), msg: msg, id: id, local: -1}
+		for _, v := range e.stepVerdicts(nil, prev, last, &x.eff, &x.s, isNew) {
+			f := found{prop: v.prop, length: length + len(w.tail), msg: v.msg, id: id, local: -1}
 			if isNew {
 				f.local = len(w.nodes) - 1
 			} else {
@@ -387,8 +391,8 @@ func (w *worker) follow(from, s *model.State, eff *model.Effects, f fp, own bool
 			return prev, f, key
 		}
 		last := w.tail[len(w.tail)-1]
-		if prop, msg := e.judgeStep(prev, last, eff, s, true); prop >= 0 {
-			w.inChain = append(w.inChain, chainViolation{prop, msg, slices.Clone(w.tail)})
+		for _, v := range e.stepVerdicts(nil, prev, last, eff, s, true) {
+			w.inChain = append(w.inChain, chainViolation{v.prop, v.msg, slices.Clone(w.tail)})
 		}
 		model.CopyState(&w.mid, s, m.Sc)
 		prev = &w.mid

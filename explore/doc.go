@@ -19,12 +19,8 @@
 //
 // With Options.All every property that fails at a transition or a state
 // is reported at it (stepVerdicts), not only the first in Options.Props
-// order, in DFS, random walks, PCT, bounded and swarm. BFS's expand and
-// follow (bfs.go) still record only the first failing property of a
-// transition, a new state or a terminal state: with All, a property that
-// fails only where an earlier one fails too is reported later, with a
-// longer schedule, or not at all (two copies of no-deadlock on
-// tick-deadlock.json: after 21 and 22 steps).
+// order, by every strategy: a property that fails only where an earlier
+// one fails too gets the same schedule (TestAllReportsCopiesTogether).
 //
 // # Parallel BFS and state stores
 //

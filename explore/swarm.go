@@ -99,6 +99,8 @@ func (e *explorer) swarm() {
 			}
 		}
 		e.totalRuns.Store(int64(total))
+		// A worker with no configuration to run exits at once.
+		e.res.Workers = max(1, min(workers, total))
 	}
 	var (
 		mu       sync.Mutex

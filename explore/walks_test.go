@@ -80,9 +80,9 @@ func TestAllReportsCopiesTogether(t *testing.T) {
 			props = append(props, &c)
 		}
 	}
-	// BFS is left out: its expand (bfs.go) still records only the first
-	// failing property of a transition or state (doc.go).
 	for _, opt := range []explore.Options{
+		{Strategy: explore.BFS, Workers: 1},
+		{Strategy: explore.BFS, Workers: 2, POR: true, Symmetry: true, Chains: true},
 		{Strategy: explore.DFS},
 		{Strategy: explore.DFS, POR: true, Chains: true},
 		{Strategy: explore.Random, Seed: 2, Walks: 2000},
