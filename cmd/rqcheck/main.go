@@ -210,7 +210,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	workers := fs.Int("workers", min(runtime.GOMAXPROCS(0), maxWorkers), "goroutines that search (bfs, swarm), 1.."+strconv.Itoa(maxWorkers))
 	storeName := fs.String("store", "fingerprint", "visited-state store of bfs and dfs: exact, fingerprint or bitstate")
 	fpBits := fs.Int("fp-bits", 64, "fingerprint size for --store fingerprint: 64 or 128")
-	memory := fs.String("memory", "", "stop bfs or dfs cleanly when the process holds this much memory: a `size` of at least 1M with a unit K, M, G or T (powers of 1024; any case, optional iB or B), e.g. 512M, 4G; a bare number is bytes; 0 or empty: no cap (bitstate: half of it is the bit array)")
+	memory := fs.String("memory", "", "stop cleanly, whatever the strategy, when the process holds this much memory: a `size` of at least 1M with a unit K, M, G or T (powers of 1024; any case, optional iB or B), e.g. 512M, 4G; a bare number is bytes; 0 or empty: no cap. A cap above 7/8 of the memory available is lowered to that (bitstate: half of it is the bit array)")
 	pctDepth := fs.Int("pct-depth", 3, "PCT bug depth d, 1.."+strconv.Itoa(maxPCTDepth)+": d-1 priority change points per run")
 	preemptions := fs.Int("preemptions", 2, "preemption bound of --strategy bounded")
 	shard := fs.String("shard", "", "run only shard `i/N` of a swarm (0 <= i < N); combine shards with rqcheck merge")
@@ -409,7 +409,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 		}
 		err = writeJSON(stdout, m, strat, res, founds, search)
 	} else {
-		writeText(stdout, m, strat, res, founds)
+		writeText(stdout, m, strat, res, founds, memCap)
 	}
 	if err != nil {
 		return 2, err
@@ -501,7 +501,8 @@ const (
 	minNone        = "none"        // --minimise none
 )
 
-func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result, found []*found) {
+// writeText prints the report; asked is --memory's cap in bytes (0: none).
+func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result, found []*found, asked int64) {
 	st := res.Stats
 	fmt.Fprintf(w, "rqcheck: variant %s, %s search\n", m.Variant.Name, strat)
 	fmt.Fprintf(w, "scenario: %s\n", m.Sc)
@@ -563,6 +564,9 @@ func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 		}
 		fmt.Fprintln(w)
 	}
+	if res.MemoryCap > 0 && res.MemoryCap < asked {
+		fmt.Fprintf(w, "memory cap lowered to %.1f GiB (7/8 of the memory available)\n", float64(res.MemoryCap)/(1<<30))
+	}
 	if res.Strategy == explore.PCT && res.Runs > 0 {
 		fmt.Fprintf(w, "PCT guarantee: %d run(s) find any given bug of depth %d with probability at least %.3g\n",
 			res.Runs, res.PCTDepth, explore.PCTGuarantee(m.NumCPUs(), st.MaxDepth, res.PCTDepth, res.Runs))
@@ -617,8 +621,11 @@ type jsonResult struct {
 	StoreBytes      int64           `json:"store_bytes,omitempty"`
 	Workers         int             `json:"workers"`
 	Reductions      []string        `json:"reductions"`
-	Omission        *float64        `json:"omission_probability,omitempty"`
-	Coverage        *float64        `json:"coverage,omitempty"`
+	// MemoryCap is the memory cap in bytes the search kept to: --memory,
+	// or 7/8 of the memory available if that was less (absent: no cap).
+	MemoryCap int64    `json:"memory_cap,omitempty"`
+	Omission  *float64 `json:"omission_probability,omitempty"`
+	Coverage  *float64 `json:"coverage,omitempty"`
 	// PCT runs only: the runs, the bug depth d, and the probability that
 	// the runs find any given bug of depth d (the text's "PCT guarantee").
 	Runs         *int            `json:"runs,omitempty"`
@@ -655,6 +662,7 @@ func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 		Complete: res.Complete, Stopped: res.Stopped, Violations: []jsonViolation{},
 		StepTable: model.StepTableFingerprint(), Store: string(res.Store), StoreBytes: res.StoreBytes,
 		Workers: res.Workers, Reductions: append([]string{}, res.Reductions...), Search: &search,
+		MemoryCap: res.MemoryCap,
 	}
 	switch res.Store {
 	case explore.Fingerprint:

@@ -520,3 +520,26 @@ func TestOutUnwritable(t *testing.T) {
 		t.Errorf("--json, --out a directory: exit %d, %v, verdict %q, stderr %q", code, err, res.Verdict, errs)
 	}
 }
+
+// TestJSONMemoryCap: a --memory cap the machine can give is the cap the
+// JSON reports, for every strategy; without one there is no memory_cap.
+func TestJSONMemoryCap(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want any
+	}{
+		{[]string{"--strategy", "bfs", "--memory", "64M"}, float64(64 << 20)},
+		{[]string{"--strategy", "random", "--walks", "5", "--memory", "64M"}, float64(64 << 20)},
+		{[]string{"--strategy", "bfs"}, nil},
+	} {
+		args := append([]string{"check", "--variant", "mainline-2.6.24", "--json"}, tc.args...)
+		_, out, errs := rq(t, args...)
+		var res map[string]any
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%v: %v\n%s", tc.args, err, errs)
+		}
+		if res["memory_cap"] != tc.want {
+			t.Errorf("%v: memory_cap %v, want %v", tc.args, res["memory_cap"], tc.want)
+		}
+	}
+}
