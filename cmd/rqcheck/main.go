@@ -215,7 +215,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	preemptions := fs.Int("preemptions", 2, "preemption bound of --strategy bounded")
 	shard := fs.String("shard", "", "run only shard `i/N` of a swarm (0 <= i < N); combine shards with rqcheck merge")
 	por := fs.Bool("por", true, "partial-order reduction in bfs and dfs (--por=false: off)")
-	symmetry := fs.Bool("symmetry", true, "symmetry reduction in bfs and dfs over interchangeable tasks and CPUs (--symmetry=false: off)")
+	symmetry := fs.Bool("symmetry", true, "symmetry reduction in bfs and dfs over interchangeable tasks; CPUs are never interchangeable (runqueue address order, model/symmetry.go) (--symmetry=false: off)")
 	chains := fs.Bool("chains", true, "chain compression in bfs and dfs: a state with one step to take (after POR) is judged, not stored (--chains=false: off)")
 	quiet := fs.Bool("quiet", false, "no progress line (it shows only on a terminal anyway)")
 	if err := fs.Parse(args); err != nil {
