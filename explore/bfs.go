@@ -454,7 +454,11 @@ func (e *explorer) chainStep(s *model.State, buf *chainBuf, f fp, own bool) (mod
 	}
 	buf.ample = e.reduce(s, buf.enabled, buf.ample)
 	next, ok, cpus := e.chainRule(buf.ample)
-	memo.put(f, next, ok, cpus)
+	if ok {
+		// Only chain states: a state with a choice is stored next, and
+		// the store answers for it from then on.
+		memo.put(f, next, ok, cpus)
+	}
 	return next, ok, cpus
 }
 

@@ -8,10 +8,12 @@ import "github.com/rqcheck/rqcheck/model"
 // search, and with chain compression a chain state is never stored, so
 // each path into it asks again. chainStep consults the memo only for
 // states with more than one enabled step (the others need no persistent
-// set): on mainline 3 CPUs / 4 tasks 1,240,362 such questions, of which
-// the memo answers 365,520 (of about 394,000 repeats); on 4 CPUs / 4
-// tasks 7,797,051, of which it answers 1,576,911 (16 MiB would answer
-// 1,980,991). The answer is a function of the state alone
+// set), and keeps only chain states' answers: a state with a choice is
+// stored next, and the store answers for it from then on. On mainline
+// 3 CPUs / 4 tasks that is 1,240,362 questions, of which the memo
+// answers 372,462 (of about 394,000 repeats); on 4 CPUs / 4 tasks
+// 7,797,051, of which it answers 1,645,678 (16 MiB would answer
+// 2,042,750). The answer is a function of the state alone
 // (explore/doc.go), so a remembered answer is the answer.
 //
 // The key is fingerprintState(s) without symmetry reduction, and
