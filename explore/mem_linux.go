@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -60,27 +62,61 @@ func cgroupLeft() (int64, bool) {
 	if err != nil {
 		return 0, false
 	}
+	return cgroupLeftIn("/sys/fs/cgroup", self)
+}
+
+// cgroupLeftIn is cgroupLeft with the cgroup file system mounted at root
+// and self the contents of /proc/self/cgroup. Usage counts the page cache,
+// which the kernel reclaims before it refuses memory, so the inactive file
+// pages of memory.stat (v2 inactive_file, v1 total_inactive_file) are not
+// counted as used, as MemAvailable does not count them. A v1 group is
+// looked for under the path /proc/self/cgroup names and, where that is not
+// there (a container without a cgroup namespace sees its host's path, but
+// has its own group mounted at the root), at the memory mount itself.
+func cgroupLeftIn(root string, self []byte) (int64, bool) {
 	for line := range bytes.Lines(self) {
 		// "0::/path" (v2) or "4:memory:/path" (v1)
 		f := bytes.SplitN(bytes.TrimSpace(line), []byte(":"), 3)
 		if len(f) != 3 {
 			continue
 		}
-		var dir, limit, usage string
+		var dirs []string
+		var limit, usage, inactive string
 		switch {
 		case string(f[0]) == "0" && len(f[1]) == 0:
-			dir, limit, usage = "/sys/fs/cgroup"+string(f[2]), "memory.max", "memory.current"
-		case string(f[1]) == "memory":
-			dir, limit, usage = "/sys/fs/cgroup/memory"+string(f[2]), "memory.limit_in_bytes", "memory.usage_in_bytes"
+			dirs = []string{root + string(f[2])}
+			limit, usage, inactive = "memory.max", "memory.current", "inactive_file"
+		case slices.Contains(strings.Split(string(f[1]), ","), "memory"): // "memory" or e.g. "cpu,memory"
+			dirs = []string{root + "/memory" + string(f[2]), root + "/memory"}
+			limit, usage, inactive = "memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"
 		default:
 			continue
 		}
-		if l, ok := readBytes(dir + "/" + limit); ok {
-			u, _ := readBytes(dir + "/" + usage)
-			return l - u, true
+		for _, dir := range dirs {
+			if l, ok := readBytes(dir + "/" + limit); ok {
+				u, _ := readBytes(dir + "/" + usage)
+				u -= min(u, statField(dir+"/memory.stat", inactive))
+				return l - u, true
+			}
 		}
 	}
 	return 0, false
+}
+
+// statField reads one field of a memory.stat file (0: not there).
+func statField(path, name string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for line := range bytes.Lines(b) {
+		if k, v, ok := bytes.Cut(bytes.TrimSpace(line), []byte(" ")); ok && string(k) == name {
+			if n, err := strconv.ParseInt(string(v), 10, 64); err == nil && n > 0 {
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 // readBytes reads a file holding one number of bytes; ok is false if it
