@@ -51,6 +51,10 @@ Run 'rqcheck check -h' for the flags of check.
 // only wastes memory, and no machine rqcheck runs on has this many CPUs.
 const maxWorkers = 1024
 
+// maxShards bounds a shard count (--shard, merge): more than any job
+// array runner runs, and few enough for merge to list the missing ones.
+const maxShards = 1 << 20
+
 // maxPCTDepth bounds --pct-depth: PCT's guarantee for depth d falls as
 // steps^(d-1), so a deeper bound guarantees nothing, and each run keeps d-1
 // change points.
@@ -210,7 +214,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	workers := fs.Int("workers", min(runtime.GOMAXPROCS(0), maxWorkers), "goroutines that search (bfs, swarm), 1.."+strconv.Itoa(maxWorkers))
 	storeName := fs.String("store", "fingerprint", "visited-state store of bfs and dfs: exact, fingerprint or bitstate")
 	fpBits := fs.Int("fp-bits", 64, "fingerprint size for --store fingerprint: 64 or 128")
-	memory := fs.String("memory", "", "stop cleanly, whatever the strategy, when the process holds this much memory: a `size` of at least 1M with a unit K, M, G or T (powers of 1024; any case, optional iB or B), e.g. 512M, 4G; a bare number is bytes; 0 or empty: no cap. A cap above 7/8 of the memory available is lowered to that (bitstate: half of it is the bit array)")
+	memory := fs.String("memory", "", "stop the search cleanly, whatever the strategy, when the process holds this much memory (minimisation is bounded by --minimise-states instead): a `size` of at least 1M with a unit K, M, G or T (powers of 1024; any case, optional iB or B), e.g. 512M, 4G; a bare number is bytes; 0 or empty: no cap. A cap above 7/8 of the memory available is lowered to that (bitstate: half of it is the bit array)")
 	pctDepth := fs.Int("pct-depth", 3, "PCT bug depth d, 1.."+strconv.Itoa(maxPCTDepth)+": d-1 priority change points per run")
 	preemptions := fs.Int("preemptions", 2, "preemption bound of --strategy bounded")
 	shard := fs.String("shard", "", "run only shard `i/N` of a swarm (0 <= i < N); combine shards with rqcheck merge")
@@ -458,6 +462,9 @@ func parseShard(s string) (explore.Shard, error) {
 	n, err2 := strconv.Atoi(b)
 	if err1 != nil || err2 != nil || n < 1 || i >= n {
 		return explore.Shard{}, bad
+	}
+	if n > maxShards {
+		return explore.Shard{}, fmt.Errorf("--shard %q: at most %d shards", s, maxShards)
 	}
 	return explore.Shard{I: i, N: n}, nil
 }

@@ -356,6 +356,8 @@ func TestParseShard(t *testing.T) {
 		{"/2", explore.Shard{}, false},
 		{"1/", explore.Shard{}, false},
 		{"1/99999999999999999999", explore.Shard{}, false},
+		{"0/1048576", explore.Shard{I: 0, N: 1048576}, true},
+		{"0/1048577", explore.Shard{}, false},
 	} {
 		got, err := parseShard(tc.in)
 		if (err == nil) != tc.ok || got != tc.want {

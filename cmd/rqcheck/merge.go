@@ -180,14 +180,25 @@ func merge(files []string) (*mergedResult, error) {
 	return out, nil
 }
 
-// missingText says which of r's shards are missing: "shards 1, 3 of 4".
+// missingText says which of r's shards are missing, runs of consecutive
+// shards as ranges: "shards 1, 3-5 of 8".
 func missingText(r *mergedResult) string {
-	list := make([]string, len(r.MissingShards))
-	for i, sh := range r.MissingShards {
-		list[i] = strconv.Itoa(sh)
+	var list []string
+	ms := r.MissingShards
+	for i := 0; i < len(ms); {
+		j := i
+		for j+1 < len(ms) && ms[j+1] == ms[j]+1 {
+			j++
+		}
+		if j == i {
+			list = append(list, strconv.Itoa(ms[i]))
+		} else {
+			list = append(list, fmt.Sprintf("%d-%d", ms[i], ms[j]))
+		}
+		i = j + 1
 	}
 	word := "shards"
-	if len(list) == 1 {
+	if len(ms) == 1 {
 		word = "shard"
 	}
 	return fmt.Sprintf("%s %s of %d", word, strings.Join(list, ", "), r.Search.Shards)
@@ -221,8 +232,8 @@ func readResult(file string) (*jsonResult, error) {
 		return nil, fmt.Errorf("%s: negative counts", file)
 	case r.Search == nil:
 		return nil, fmt.Errorf("%s: no \"search\" (properties, settings, shard): written by an older rqcheck, so merge cannot tell which search it is a shard of; re-run its check with this rqcheck", file)
-	case r.Search.Shards < 1 || r.Search.Shard < 0 || r.Search.Shard >= r.Search.Shards:
-		return nil, fmt.Errorf("%s: shard %d/%d: want 0 <= i < N", file, r.Search.Shard, r.Search.Shards)
+	case r.Search.Shards < 1 || r.Search.Shards > maxShards || r.Search.Shard < 0 || r.Search.Shard >= r.Search.Shards:
+		return nil, fmt.Errorf("%s: shard %d/%d: want 0 <= i < N <= %d", file, r.Search.Shard, r.Search.Shards, maxShards)
 	}
 	for i, v := range r.Violations {
 		if v.Property == "" || v.Message == "" {

@@ -111,12 +111,12 @@ func TestMergeMissingShards(t *testing.T) {
 		t.Errorf("stderr %q lacks %q", errs, want)
 	}
 	code, out, errs = merged(t, oops[3])
-	if code != 1 || !strings.Contains(out, "missing: shards 0, 1, 2 of 4") || !strings.Contains(out, "verdict: 1 violation(s)") ||
-		!strings.Contains(errs, "shards 0, 1, 2 of 4 missing") {
+	if code != 1 || !strings.Contains(out, "missing: shards 0-2 of 4") || !strings.Contains(out, "verdict: 1 violation(s)") ||
+		!strings.Contains(errs, "shards 0-2 of 4 missing") {
 		t.Errorf("violating shard 3 of 4 alone: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, errs = merged(t, shards[1])
-	if code != 0 || !strings.Contains(out, "missing: shards 0, 2, 3 of 4") || !strings.Contains(out, "some shard missing or incomplete") {
+	if code != 0 || !strings.Contains(out, "missing: shards 0, 2-3 of 4") || !strings.Contains(out, "some shard missing or incomplete") {
 		t.Errorf("shard 1 of 4 alone: exit %d\n%s%s", code, out, errs)
 	}
 	if code, out, errs = merged(t, shards...); code != 0 || strings.Contains(out, "missing") || errs != "" {
@@ -184,6 +184,26 @@ func TestMergeBadInput(t *testing.T) {
 		code, out, errs := merged(t, tc.files...)
 		if code != 2 || !strings.Contains(errs, tc.want) || out != "" {
 			t.Errorf("%s: exit %d, stderr %q, stdout %q; want 2 and %q", tc.name, code, errs, out, tc.want)
+		}
+	}
+}
+
+// TestMissingText: runs of missing shards print as ranges, so a large
+// job array's gaps stay short.
+func TestMissingText(t *testing.T) {
+	for _, tc := range []struct {
+		missing []int
+		want    string
+	}{
+		{[]int{2}, "shard 2 of 8"},
+		{[]int{1, 3}, "shards 1, 3 of 8"},
+		{[]int{0, 1, 2, 5, 6, 7}, "shards 0-2, 5-7 of 8"},
+		{[]int{1, 3, 4, 5}, "shards 1, 3-5 of 8"},
+	} {
+		r := &mergedResult{MissingShards: tc.missing}
+		r.Search.Shards = 8
+		if got := missingText(r); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.missing, got, tc.want)
 		}
 	}
 }
