@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/rqcheck/rqcheck/model"
 	"github.com/rqcheck/rqcheck/properties"
 )
 
@@ -31,6 +32,7 @@ func sameSearchWithout(t *testing.T, off *bool) {
 	if testing.Short() {
 		cases = cases[:2]
 	}
+	cases = append(cases, porCase{"symmetric-3cpu", symmetricScenario(t)})
 	compared := 0
 	for _, pc := range cases {
 		for _, pm := range porBind(t, pc) {
@@ -80,4 +82,15 @@ func violationsOf(r *Result, traces bool) []string {
 		}
 	}
 	return out
+}
+
+// symmetricScenario is README's scenario with interchangeable tasks, on
+// which symmetry reduction removes states: 3 CPUs, three tasks on CPU 0
+// and one on CPU 1.
+func symmetricScenario(t testing.TB) *model.Scenario {
+	sc, err := model.ParseScenario([]byte(`{"cpus":3,"tasks":[{"cpu":0,"running":true},{"cpu":0},{"cpu":0},{"cpu":1,"running":true}],"ticks":[1,1,1],"idle_balance":true,"newidle_max":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
 }

@@ -434,11 +434,7 @@ type chainViolation struct {
 // hashes s for it.
 func (e *explorer) chainStep(s *model.State, buf *chainBuf, f fp, own bool) (model.Step, bool, model.CPUSet) {
 	memo := buf.memo
-	if memo != nil && e.reduce != nil {
-		if !own { // symmetry: s is not its own representative
-			buf.enc = model.Encode(buf.enc[:0], s, e.m.Sc)
-			f = fingerprint(buf.enc)
-		}
+	if memo != nil && e.reduce != nil && own {
 		memo.prefetch(f) // Enabled runs while the slot loads
 	}
 	buf.enabled = e.m.Enabled(s, buf.enabled)
@@ -448,6 +444,11 @@ func (e *explorer) chainStep(s *model.State, buf *chainBuf, f fp, own bool) (mod
 	if memo == nil {
 		buf.ample = e.reduce(s, buf.enabled, buf.ample)
 		return e.chainRule(buf.ample)
+	}
+	if !own { // symmetry: s is not its own representative
+		buf.enc = model.Encode(buf.enc[:0], s, e.m.Sc)
+		f = fingerprint(buf.enc)
+		memoRehashes.Add(1)
 	}
 	if next, ok, cpus, hit := memo.get(f); hit {
 		return next, ok, cpus

@@ -1,6 +1,10 @@
 package explore
 
-import "github.com/rqcheck/rqcheck/model"
+import (
+	"sync/atomic"
+
+	"github.com/rqcheck/rqcheck/model"
+)
 
 // chainMemo remembers chainStep's answers for the states a worker asked
 // about, keyed by a fingerprint of the state itself, not of its orbit.
@@ -35,6 +39,11 @@ type chainMemo struct {
 
 type memoSlot struct{ key, val uint64 }
 
+// memoRehashes counts the states chainStep hashed again for their memo
+// key (with symmetry, those not their own representative), so that tests
+// know that path ran.
+var memoRehashes atomic.Int64
+
 // memoSlots is the number of slots of a worker's memo (16 bytes each:
 // 4 MiB, half of this machine's L2 cache per core).
 const memoSlots = 1 << 18
@@ -48,8 +57,19 @@ const (
 	memoCheck = 30 // bits of the fingerprint's second word kept
 )
 
-func newChainMemo() *chainMemo {
-	return &chainMemo{slots: make([]memoSlot, memoSlots), mask: memoSlots - 1}
+// newChainMemo is a memo of memoSlots slots, or fewer (down to 1024) so
+// that the memos of workers workers take at most a sixteenth of the
+// memory cap, or with no cap (0) 1 GiB.
+func newChainMemo(workers int, memCap int64) *chainMemo {
+	limit := memCap / 16
+	if memCap <= 0 {
+		limit = 1 << 30
+	}
+	n := memoSlots
+	for n > 1<<10 && int64(workers)*int64(n)*16 > limit {
+		n /= 2
+	}
+	return &chainMemo{slots: make([]memoSlot, n), mask: uint64(n - 1)}
 }
 
 func memoTag(f fp) uint64 { return f[1] >> (64 - memoCheck) << (64 - memoCheck) }

@@ -66,7 +66,7 @@ type Options struct {
 	Walks int
 	// All keeps searching after a violation, reporting the first violation
 	// of each property: every property that fails at a transition or
-	// state is reported there (BFS: only the first; see doc.go).
+	// state is reported there, by every strategy (doc.go).
 	All bool
 	// PCTDepth is PCT's bug depth d: d-1 priority change points per run
 	// (0: 3).

@@ -64,7 +64,7 @@ func (e *explorer) newWorker() *worker {
 		}
 	}
 	if e.opt.Chains && e.reduce != nil && !e.keyed && !e.noChainMemo {
-		w.chain.memo = newChainMemo()
+		w.chain.memo = newChainMemo(e.workers, e.opt.Memory)
 	}
 	return w
 }
