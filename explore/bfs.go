@@ -365,9 +365,8 @@ func (w *worker) expand(id uint32, length int, cpus model.CPUSet) {
 // follow returns the fingerprint and store key of s, reached from the
 // state from by the steps of w.tail (one so far, with effects *eff; f and
 // key are ident's for s, and own its w.own), and the state the last of
-// them left; s and *eff
-// are then those of the last step, and w.succCPUs is chainStep's set of
-// CPUs for s, or 0 if it was not computed. With chain compression
+// them left; s and *eff are then those of the last step, and w.succCPUs
+// is chainStep's set of CPUs for s, or 0 if it was not computed. With chain compression
 // (Options.Chains), while s is a chain state (chainStep) not already
 // in the store, follow judges the step into it and the state itself,
 // which is not stored, and takes its one step; violations in the chain go
@@ -401,7 +400,6 @@ func (w *worker) follow(from, s *model.State, eff *model.Effects, f fp, own bool
 		w.tail = append(w.tail, next)
 		f, key = w.ident(s)
 		own = w.own
-		e.store.prefetch(f)
 	}
 }
 
@@ -434,7 +432,7 @@ type chainViolation struct {
 // hashes s for it.
 func (e *explorer) chainStep(s *model.State, buf *chainBuf, f fp, own bool) (model.Step, bool, model.CPUSet) {
 	memo := buf.memo
-	if memo != nil && e.reduce != nil && own {
+	if memo != nil && own { // a memo means POR (newWorker)
 		memo.prefetch(f) // Enabled runs while the slot loads
 	}
 	buf.enabled = e.m.Enabled(s, buf.enabled)

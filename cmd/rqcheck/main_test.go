@@ -323,12 +323,7 @@ func TestJSONWorkers(t *testing.T) {
 		{[]string{"--strategy", "swarm", "--workers", "3", "--walks", "1", "--shard", "0/32"}, 2},
 		{[]string{"--strategy", "swarm", "--workers", "3", "--walks", "1", "--shard", "1/64"}, 1},
 	} {
-		args := append([]string{"check", "--variant", "mainline-2.6.24", "--json"}, tc.args...)
-		_, out, errs := rq(t, args...)
-		var res map[string]any
-		if err := json.Unmarshal([]byte(out), &res); err != nil {
-			t.Fatalf("%v: %v\n%s", tc.args, err, errs)
-		}
+		res := jsonOf(t, tc.args...)
 		if res["workers"] != tc.want {
 			t.Errorf("%v: workers %v, want %v", tc.args, res["workers"], tc.want)
 		}
@@ -534,14 +529,21 @@ func TestJSONMemoryCap(t *testing.T) {
 		{[]string{"--strategy", "random", "--walks", "5", "--memory", "64M"}, float64(64 << 20)},
 		{[]string{"--strategy", "bfs"}, nil},
 	} {
-		args := append([]string{"check", "--variant", "mainline-2.6.24", "--json"}, tc.args...)
-		_, out, errs := rq(t, args...)
-		var res map[string]any
-		if err := json.Unmarshal([]byte(out), &res); err != nil {
-			t.Fatalf("%v: %v\n%s", tc.args, err, errs)
-		}
+		res := jsonOf(t, tc.args...)
 		if res["memory_cap"] != tc.want {
 			t.Errorf("%v: memory_cap %v, want %v", tc.args, res["memory_cap"], tc.want)
 		}
 	}
+}
+
+// jsonOf runs check --json on mainline-2.6.24 with args and returns its
+// JSON result's fields.
+func jsonOf(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	_, out, errs := rq(t, append([]string{"check", "--variant", "mainline-2.6.24", "--json"}, args...)...)
+	var res map[string]any
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, errs)
+	}
+	return res
 }

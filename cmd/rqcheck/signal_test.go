@@ -36,19 +36,8 @@ func TestSignalStopsCleanly(t *testing.T) {
 		t.Skip("no SIGTERM")
 	}
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "--",
+		out, errb, err := signalled(t, 500*time.Millisecond, sig,
 			"check", "--variant", "mainline-2.6.24", "--cpus", "4", "--tasks", "5", "--quiet", "--no-cex", "--json")
-		cmd.Env = append(os.Environ(), "RQCHECK_MAIN=1")
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(500 * time.Millisecond)
-		if err := cmd.Process.Signal(sig); err != nil {
-			t.Fatal(err)
-		}
-		err := cmd.Wait()
 		if err != nil {
 			t.Fatalf("%v: %v\n%s", sig, err, errb.String())
 		}
@@ -75,22 +64,11 @@ func TestSignalDuringMinimisation(t *testing.T) {
 	}
 	for _, asJSON := range []bool{false, true} {
 		cex := filepath.Join(t.TempDir(), "x.cex")
-		args := []string{"-test.run=^TestHelperProcess$", "--", "check", "--cpus", "3", "--tasks", "4", "--quiet", "--out", cex}
+		args := []string{"check", "--cpus", "3", "--tasks", "4", "--quiet", "--out", cex}
 		if asJSON {
 			args = append(args, "--json")
 		}
-		cmd := exec.Command(os.Args[0], args...)
-		cmd.Env = append(os.Environ(), "RQCHECK_MAIN=1")
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(700 * time.Millisecond)
-		if err := cmd.Process.Signal(os.Interrupt); err != nil {
-			t.Fatal(err)
-		}
-		err := cmd.Wait()
+		out, errb, err := signalled(t, 700*time.Millisecond, os.Interrupt, args...)
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 			t.Fatalf("json %v: %v, want exit 1\n%s%s", asJSON, err, out.String(), errb.String())
 		}
@@ -113,4 +91,22 @@ func TestSignalDuringMinimisation(t *testing.T) {
 			t.Errorf("minimisation %q, want interrupted", m)
 		}
 	}
+}
+
+// signalled runs rqcheck with args in a child process, sends it sig after
+// the delay, and returns its stdout, its stderr and how it ended.
+func signalled(t *testing.T, after time.Duration, sig os.Signal, args ...string) (out, errb *bytes.Buffer, err error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
+	cmd.Env = append(os.Environ(), "RQCHECK_MAIN=1")
+	out, errb = new(bytes.Buffer), new(bytes.Buffer)
+	cmd.Stdout, cmd.Stderr = out, errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(after)
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	return out, errb, cmd.Wait()
 }
