@@ -2,6 +2,8 @@ package explore_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -67,6 +69,69 @@ func TestMainlineHoldsOnRandomScenarios(t *testing.T) {
 		}
 		if !res.Complete && res.Stopped != "max-states" {
 			t.Fatalf("scenario %s: search stopped: %s", sc, res.Stopped)
+		}
+	})
+}
+
+// TestReductionsMatchPlainOnRandomScenarios is the differential test of
+// the whole explorer on drawn scenarios: for a random small scenario, a
+// random variant with random knob settings, and a random combination of
+// strategy (bfs, dfs), store (exact, fingerprint), POR, symmetry, chain
+// compression and workers, the search checks every property to the end
+// (Options.All) and must find exactly the properties the plain search
+// (BFS, exact store, no reduction) finds, in no more states, with
+// schedules that replay. Scenarios whose plain search passes 50,000
+// states, or stays under 50, are drawn again. More cases: -rapid.checks 2000.
+func TestReductionsMatchPlainOnRandomScenarios(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the race run covers the parallel searches in TestReductionsMatchPlain")
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		sc := genScenario(t)
+		v := rapid.SampledFrom(model.Variants()).Draw(t, "variant")
+		for _, k := range v.Knobs {
+			if sc.Knobs == nil {
+				sc.Knobs = map[string]string{}
+			}
+			sc.Knobs[k.Name] = rapid.SampledFrom(k.Values).Draw(t, "knob "+k.Name)
+		}
+		m, err := model.New(sc, v.Name)
+		if err != nil {
+			t.Fatalf("%s on %s: %v", v.Name, sc, err)
+		}
+		run := func(o explore.Options) *explore.Result {
+			o.All, o.Props = true, properties.All()
+			res, err := explore.Run(context.Background(), m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		plain := run(explore.Options{Store: explore.Exact, MaxStates: 50_000})
+		if !plain.Complete || plain.Stats.States < 50 {
+			t.Skip("plain search over 50,000 states, or under 50: nothing to reduce")
+		}
+		o := explore.Options{
+			Strategy: rapid.SampledFrom([]explore.Strategy{explore.BFS, explore.DFS}).Draw(t, "strategy"),
+			Store:    rapid.SampledFrom([]explore.StoreKind{explore.Exact, explore.Fingerprint}).Draw(t, "store"),
+			POR:      rapid.Bool().Draw(t, "por"),
+			Symmetry: rapid.Bool().Draw(t, "symmetry"),
+			Chains:   rapid.Bool().Draw(t, "chains"),
+		}
+		if o.Strategy == explore.BFS {
+			o.Workers = rapid.IntRange(1, 2).Draw(t, "workers")
+		}
+		red := run(o)
+		name := fmt.Sprintf("%s %v on %s: %s, %s store, workers %d, por %v, symmetry %v, chains %v",
+			v.Name, sc.Knobs, sc, o.Strategy, o.Store, o.Workers, o.POR, o.Symmetry, o.Chains)
+		if !red.Complete || !slices.Equal(violated(red), violated(plain)) || red.Stats.States > plain.Stats.States {
+			t.Fatalf("%s: %v in %d states (complete %v), plain %v in %d", name, violated(red), red.Stats.States, red.Complete, violated(plain), plain.Stats.States)
+		}
+		for _, viol := range red.Violations {
+			p, _ := properties.Lookup(viol.Property)
+			if msg, err := violates(m, p, viol.Trace); err != nil || msg == "" {
+				t.Fatalf("%s: %s schedule does not replay: %v", name, viol.Property, err)
+			}
 		}
 	})
 }
