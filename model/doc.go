@@ -36,7 +36,10 @@
 // held lock, local decisions) are marked Inline in the step table and run
 // as part of the step before them. Every PC of the step table names the
 // kernel function and the v2.6.24 line it models (kernel/sched.c unless the
-// entry names another file).
+// entry names another file). StepPC names the PC a step starts at, and
+// StepPCs the PCs of a model's code that start one (not the Inline ones,
+// nor the thermal patch's outside its variants): a search that records
+// the first (coverage.go) knows which kernel code it never ran.
 //
 // # Facts for reductions
 //

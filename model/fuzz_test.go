@@ -16,8 +16,9 @@ import (
 // an error (a knob the variant lacks) or builds a model in which every
 // state of three random walks from the initial state (up to 300 steps
 // each, seeded from the input) lists its steps and takes them without
-// panicking, decodes from its encoding back to itself, and has a
-// canonical form (symmetry) equal to its orbit representative's.
+// panicking, decodes from its encoding back to itself, has a canonical
+// form (symmetry) equal to its orbit representative's, and starts each
+// step at a PC of the model's StepPCs.
 //
 // The seeds are the scenario files in testdata and ../corpus/scenarios,
 // and the built-in scenarios.
@@ -60,7 +61,7 @@ func FuzzScenario(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			canon := m.NewCanonicaliser()
+			canon, code := m.NewCanonicaliser(), m.StepPCs()
 			for walk := 0; walk < 3; walk++ {
 				s := m.Init()
 				var steps []model.Step
@@ -79,7 +80,11 @@ func FuzzScenario(f *testing.F) {
 					if len(steps) == 0 {
 						break
 					}
-					m.Apply(&s, steps[rng.IntN(len(steps))])
+					st := steps[rng.IntN(len(steps))]
+					if pc := m.StepPC(&s, st); !code.Has(pc) {
+						t.Fatalf("%s: depth %d: a step starts at %s, not in StepPCs", name, depth, model.Steps[pc].Where())
+					}
+					m.Apply(&s, st)
 				}
 			}
 		}

@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -100,4 +101,56 @@ func Example() {
 	// cpu0 T0 set_cpus_allowed:5074
 	// cpu1 hardirq scheduler_tick:3476
 	// [cpu0 irqs off]
+}
+
+// TestStepPCs: a variant's StepPCs hold every PC that starts a step (no
+// Inline one, no PcNone), and the thermal patch's only in variants that
+// have it; StepPC names the PC that Describe does.
+func TestStepPCs(t *testing.T) {
+	for _, v := range model.Variants() {
+		m, err := model.New(model.DefaultScenario(), v.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := m.StepPCs()
+		if code.Has(model.PcNone) {
+			t.Errorf("%s: StepPCs has PcNone", v.Name)
+		}
+		for pc, d := range model.Steps {
+			if d.Inline && code.Has(model.PC(pc)) {
+				t.Errorf("%s: StepPCs has the inline %s", v.Name, d.Where())
+			}
+		}
+		if got, want := code.Has(model.PcThCallLock), v.Patches.Thermal; got != want {
+			t.Errorf("%s: StepPCs has the thermal call_lock: %v, want %v", v.Name, got, want)
+		}
+		if !code.Has(model.PcSchedLock) || !code.Has(model.PcTickIRQ) {
+			t.Errorf("%s: StepPCs lacks schedule's spin_lock or the timer tick", v.Name)
+		}
+		s := m.Init()
+		for _, st := range m.Enabled(&s, nil) {
+			if pc, info := m.StepPC(&s, st), m.Describe(&s, st); pc != info.PC {
+				t.Errorf("%s: StepPC %d, Describe %d", v.Name, pc, info.PC)
+			}
+		}
+	}
+}
+
+func TestPCSet(t *testing.T) {
+	var a, b model.PCSet
+	for _, pc := range []model.PC{0, 1, 63, 64, 200, 255} {
+		a.Add(pc)
+	}
+	b.Add(64)
+	b.Add(7)
+	if a.Len() != 6 || !a.Has(255) || a.Has(2) {
+		t.Fatalf("Add/Has/Len: %v", a.PCs())
+	}
+	if got := a.Minus(&b).PCs(); len(got) != 5 || slices.Contains(got, 64) {
+		t.Errorf("Minus: %v", got)
+	}
+	a.Union(&b)
+	if a.Len() != 7 || !a.Has(7) {
+		t.Errorf("Union: %v", a.PCs())
+	}
 }

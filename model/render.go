@@ -16,17 +16,15 @@ type StepInfo struct {
 // Describe names the code that step st executes from state s.
 func (m *Model) Describe(s *State, st Step) StepInfo {
 	c := int(st.CPU)
-	info := StepInfo{CPU: c}
+	info := StepInfo{CPU: c, PC: m.StepPC(s, st)}
 	switch st.Kind {
-	case KTick:
-		info.Context, info.PC = "hardirq", PcTickIRQ
+	case KTick, KIPI:
+		info.Context = "hardirq"
 	case KSyscall:
-		info.Context, info.PC = s.ThreadName(c), PcSyscall
-	case KIPI:
-		info.Context, info.PC = "hardirq", PcIPIIRQ
+		info.Context = s.ThreadName(c)
 	default:
-		ctx, lvl := s.Top(c)
-		info.Context, info.PC = s.ContextName(c, lvl), ctx.PC
+		_, lvl := s.Top(c)
+		info.Context = s.ContextName(c, lvl)
 	}
 	info.Def = Steps[info.PC]
 	return info
