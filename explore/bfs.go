@@ -119,6 +119,7 @@ func (e *explorer) bfs() {
 				next = append(next, w.takeOut(buf))
 			}
 			e.res.Stats.Transitions += w.transitions
+			e.res.Stats.Reached.Union(&w.reached)
 			w.transitions = 0
 			w.nodes, w.found = w.nodes[:0], w.found[:0]
 		}
@@ -325,6 +326,7 @@ func (w *worker) expand(id uint32, length int, cpus model.CPUSet) {
 	}
 	for i, st := range w.ample {
 		x := &w.succs[i]
+		w.reached.Add(m.StepPC(&w.cur, st))
 		model.CopyState(&x.s, &w.cur, m.Sc)
 		x.eff = m.Apply(&x.s, st)
 		f, key := w.ident(&x.s)
@@ -395,6 +397,7 @@ func (w *worker) follow(from, s *model.State, eff *model.Effects, f fp, own bool
 		}
 		model.CopyState(&w.mid, s, m.Sc)
 		prev = &w.mid
+		w.reached.Add(m.StepPC(s, next))
 		*eff = m.Apply(s, next)
 		w.transitions++
 		w.tail = append(w.tail, next)

@@ -157,6 +157,7 @@ func (e *explorer) bounded() {
 		model.CopyState(&next, pre, m.Sc)
 		eff := m.Apply(&next, st)
 		e.res.Stats.Transitions++
+		e.res.Stats.Reached.Add(m.StepPC(pre, st))
 		path = append(path[:depth], st)
 		e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(path))
 		f := fingerprint(model.Encode(enc[:0], &next, m.Sc))

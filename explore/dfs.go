@@ -133,6 +133,7 @@ func (e *explorer) dfs() {
 		st := top.steps[top.next]
 		top.next++
 		model.CopyState(&w.succ, &top.state, m.Sc)
+		w.reached.Add(m.StepPC(&top.state, st))
 		w.eff = m.Apply(&w.succ, st)
 		w.tail = append(w.tail[:0], st)
 		w.transitions = 1
@@ -140,6 +141,7 @@ func (e *explorer) dfs() {
 		f, key := w.ident(&w.succ)
 		prev, f, key := w.follow(&top.state, &w.succ, &w.eff, f, w.own, key)
 		e.res.Stats.Transitions += w.transitions
+		e.res.Stats.Reached.Union(&w.reached)
 		for _, v := range w.inChain {
 			// A chain may violate one property at several of its states.
 			if !e.seen[v.prop] && e.report(v.prop, v.msg, trace(v.tail)) {

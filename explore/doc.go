@@ -170,6 +170,28 @@
 // and states with no enabled step are judged by the properties' Terminal
 // checks (something still spins, sleeps or waits while nothing can run).
 //
+// # Code coverage
+//
+// Every strategy records in Stats.Reached the program counter each step
+// it takes starts at (model.Model.StepPC), as SPIN reports the statements
+// a search never reached: the model's StepPCs less Reached is the kernel
+// code the search never ran, so a pass that never took, say,
+// active_load_balance says nothing about it. Inline statements run only
+// inside the step that reaches them and are not counted.
+//
+// A complete BFS or DFS takes steps at the same PCs with or without POR,
+// symmetry and chains. Symmetry stores one state of an orbit, and its
+// other states' steps start at the same PCs (renaming tasks moves no
+// CPU's context). Chains take every step of a chain. POR: let step t of
+// CPU d be enabled in an expanded state s, with d outside the persistent
+// set's CPUs T. Then t is itself a sequence of steps outside T, so every
+// step of T is independent of it: taking one neither disables t nor moves
+// d's contexts, and t is enabled in the successor, at the same PC. The
+// state graph is acyclic, so by induction on the longest path from s to a
+// terminal state (where nothing is enabled), some expanded state takes t
+// at that PC. TestReductionsMatchPlain and
+// TestReductionsMatchPlainOnRandomScenarios check it.
+//
 // # Minimal counterexamples
 //
 // A violation is minimised in three passes (MinimiseViolation, which

@@ -166,6 +166,11 @@ type Stats struct {
 	Transitions int64 // steps applied
 	MaxDepth    int   // longest schedule explored
 	Elapsed     time.Duration
+	// Reached is the set of program counters the search took a step
+	// from (model.Model.StepPC); the model's StepPCs less Reached is the
+	// code it never ran. A complete BFS or DFS reaches the same set with
+	// or without POR, symmetry and chains (doc.go).
+	Reached model.PCSet
 }
 
 // StatesPerSecond is States/Elapsed.

@@ -149,7 +149,8 @@ func TestSymmetryMatchesPlain(t *testing.T) {
 // reductions: on generated 2- and 3-CPU scenarios and every variant,
 // plain search and each combination of POR, symmetry and workers report
 // the same violated properties (checking every property, to completion),
-// never more states, and schedules that replay.
+// never more states, schedules that replay, and steps taken from the same
+// PCs (Stats.Reached).
 func TestReductionsMatchPlain(t *testing.T) {
 	var scs []*model.Scenario
 	sizes, limit := [][2]int{{2, 1}, {2, 2}, {2, 3}, {3, 2}}, int64(300_000)
@@ -183,6 +184,10 @@ func TestReductionsMatchPlain(t *testing.T) {
 				name := fmt.Sprintf("%s/%s/por=%v,sym=%v,chains=%v,workers=%d", sc, v.Name, o.POR, o.Symmetry, o.Chains, o.Workers)
 				if !red.Complete || !slices.Equal(violated(red), violated(plain)) || red.Stats.States > plain.Stats.States {
 					t.Errorf("%s: %v in %d states (complete %v), plain %v in %d", name, violated(red), red.Stats.States, red.Complete, violated(plain), plain.Stats.States)
+				}
+				if red.Stats.Reached != plain.Stats.Reached {
+					t.Errorf("%s: took steps at PCs %v that plain search did not, and not at %v", name,
+						red.Stats.Reached.Minus(&plain.Stats.Reached).PCs(), plain.Stats.Reached.Minus(&red.Stats.Reached).PCs())
 				}
 				for _, viol := range red.Violations {
 					p, _ := properties.Lookup(viol.Property)

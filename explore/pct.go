@@ -82,6 +82,7 @@ func (e *explorer) pct() {
 			model.CopyState(&next, &cur, m.Sc)
 			eff := m.Apply(&next, st)
 			e.res.Stats.Transitions++
+			e.res.Stats.Reached.Add(m.StepPC(&cur, st))
 			w.path = append(w.path, st)
 			e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(w.path))
 			for i, p := range points {

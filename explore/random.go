@@ -39,6 +39,7 @@ func (e *explorer) random() {
 			model.CopyState(&next, &cur, m.Sc)
 			eff := m.Apply(&next, st)
 			e.res.Stats.Transitions++
+			e.res.Stats.Reached.Add(m.StepPC(&cur, st))
 			w.path = append(w.path, st)
 			e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, len(w.path))
 			isNew := w.visit(&next)

@@ -80,7 +80,8 @@ func TestMainlineHoldsOnRandomScenarios(t *testing.T) {
 // compression and workers, the search checks every property to the end
 // (Options.All) and must find exactly the properties the plain search
 // (BFS, exact store, no reduction) finds, in no more states, with
-// schedules that replay. Scenarios whose plain search passes 50,000
+// schedules that replay, and take steps from exactly the same PCs
+// (Stats.Reached). Scenarios whose plain search passes 50,000
 // states, or stays under 50, are drawn again. More cases: -rapid.checks 2000.
 func TestReductionsMatchPlainOnRandomScenarios(t *testing.T) {
 	if testing.Short() {
@@ -126,6 +127,10 @@ func TestReductionsMatchPlainOnRandomScenarios(t *testing.T) {
 			v.Name, sc.Knobs, sc, o.Strategy, o.Store, o.Workers, o.POR, o.Symmetry, o.Chains)
 		if !red.Complete || !slices.Equal(violated(red), violated(plain)) || red.Stats.States > plain.Stats.States {
 			t.Fatalf("%s: %v in %d states (complete %v), plain %v in %d", name, violated(red), red.Stats.States, red.Complete, violated(plain), plain.Stats.States)
+		}
+		if red.Stats.Reached != plain.Stats.Reached {
+			t.Fatalf("%s: took steps at PCs %v that plain search did not, and not at %v", name,
+				red.Stats.Reached.Minus(&plain.Stats.Reached).PCs(), plain.Stats.Reached.Minus(&red.Stats.Reached).PCs())
 		}
 		for _, viol := range red.Violations {
 			p, _ := properties.Lookup(viol.Property)

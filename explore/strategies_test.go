@@ -134,6 +134,10 @@ func TestStrategiesHoldOnMainline(t *testing.T) {
 			v := res.Violations[0]
 			t.Fatalf("%s: %s: %s", opt.Strategy, v.Property, v.Message)
 		}
+		// Every strategy records the code it ran, within BFS's.
+		if res.Stats.Reached.Len() == 0 || res.Stats.Reached.Minus(&bfs.Stats.Reached).Len() != 0 {
+			t.Errorf("%s: took steps at PCs %v, BFS at %v", opt.Strategy, res.Stats.Reached.PCs(), bfs.Stats.Reached.PCs())
+		}
 		switch {
 		case opt.Strategy == explore.Bounded && opt.Preemptions == 0:
 			if res.Complete || res.Stopped != "preemption-bound" {
@@ -141,8 +145,8 @@ func TestStrategiesHoldOnMainline(t *testing.T) {
 			}
 		case opt.Strategy == explore.Bounded:
 			// A bound above any schedule's preemptions is exhaustive.
-			if !res.Complete || res.Stats.States != bfs.Stats.States {
-				t.Errorf("bound 20: complete %v, %d states; BFS %d", res.Complete, res.Stats.States, bfs.Stats.States)
+			if !res.Complete || res.Stats.States != bfs.Stats.States || res.Stats.Reached != bfs.Stats.Reached {
+				t.Errorf("bound 20: complete %v, %d states, %d PCs; BFS %d, %d", res.Complete, res.Stats.States, res.Stats.Reached.Len(), bfs.Stats.States, bfs.Stats.Reached.Len())
 			}
 		case opt.Strategy == explore.PCT:
 			if res.Stats.MaxDepth == 0 || res.Stats.MaxDepth > bfs.Stats.MaxDepth {

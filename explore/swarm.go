@@ -191,6 +191,7 @@ func (e *explorer) swarm() {
 		r := results[j]
 		e.res.Stats.States += r.Stats.States
 		e.res.Stats.Transitions += r.Stats.Transitions
+		e.res.Stats.Reached.Union(&r.Stats.Reached)
 		e.res.Stats.MaxDepth = max(e.res.Stats.MaxDepth, r.Stats.MaxDepth)
 		for _, v := range r.Violations {
 			if !kept[v.Property] && (opt.All || len(e.res.Violations) == 0) {

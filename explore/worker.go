@@ -39,7 +39,8 @@ type worker struct {
 	nout        int                  // records in out
 	found       []found
 	transitions int64
-	counted     int // len(nodes) already added to e.found
+	reached     model.PCSet // PCs of the steps the worker took (Stats.Reached)
+	counted     int         // len(nodes) already added to e.found
 }
 
 // successor is one successor of the state BFS expands: the state, the
