@@ -222,6 +222,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 	symmetry := fs.Bool("symmetry", true, "symmetry reduction in bfs and dfs over interchangeable tasks; CPUs are never interchangeable (runqueue address order, model/symmetry.go) (--symmetry=false: off)")
 	chains := fs.Bool("chains", true, "chain compression in bfs and dfs: a state with one step to take (after POR) is judged, not stored (--chains=false: off)")
 	quiet := fs.Bool("quiet", false, "no progress line (it shows only on a terminal anyway)")
+	unreached := fs.Bool("unreached", false, "list the model's statements the search took no step at: kernel code it never ran (JSON: always, in code.unreached)")
 	if err := fs.Parse(args); err != nil {
 		return 2, usageError{err}
 	}
@@ -413,7 +414,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 		}
 		err = writeJSON(stdout, m, strat, res, founds, search)
 	} else {
-		writeText(stdout, m, strat, res, founds, memCap)
+		writeText(stdout, m, strat, res, founds, memCap, *unreached)
 	}
 	if err != nil {
 		return 2, err
@@ -509,7 +510,7 @@ const (
 )
 
 // writeText prints the report; asked is --memory's cap in bytes (0: none).
-func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result, found []*found, asked int64) {
+func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore.Result, found []*found, asked int64, listUnreached bool) {
 	st := res.Stats
 	fmt.Fprintf(w, "rqcheck: variant %s, %s search\n", m.Variant.Name, strat)
 	fmt.Fprintf(w, "scenario: %s\n", m.Sc)
@@ -573,6 +574,19 @@ func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 	}
 	if res.MemoryCap > 0 && res.MemoryCap < asked {
 		fmt.Fprintf(w, "memory cap lowered to %.1f GiB (7/8 of the memory available)\n", float64(res.MemoryCap)/(1<<30))
+	}
+	code := codeOf(m, res)
+	fmt.Fprintf(w, "code: steps taken at %d of the model's %d statements", code.Reached, code.Steps)
+	switch {
+	case len(code.Unreached) == 0:
+		fmt.Fprintln(w)
+	case listUnreached:
+		fmt.Fprintf(w, "; never taken:\n")
+		for _, u := range code.Unreached {
+			fmt.Fprintf(w, "  %-40s %s\n", u.Where, u.Code)
+		}
+	default:
+		fmt.Fprintf(w, "; %d never taken (--unreached lists them)\n", len(code.Unreached))
 	}
 	if res.Strategy == explore.PCT && res.Runs > 0 {
 		fmt.Fprintf(w, "PCT guarantee: %d run(s) find any given bug of depth %d with probability at least %.3g\n",
@@ -639,11 +653,42 @@ type jsonResult struct {
 	PCTDepth     *int            `json:"pct_depth,omitempty"`
 	PCTGuarantee *float64        `json:"pct_guarantee,omitempty"`
 	Violations   []jsonViolation `json:"violations"`
+	Code         *jsonCode       `json:"code,omitempty"`
 	StepTable    string          `json:"step_table"`
 	// Search identifies the search, with Variant, Scenario, Strategy and
 	// StepTable, for rqcheck merge; results written before it was added
 	// lack it.
 	Search *jsonSearch `json:"search,omitempty"`
+}
+
+// jsonCode is the kernel code a search ran (explore.Stats.Reached, as
+// SPIN's unreached-code report): how many of the model's statements that
+// start a step (model.Model.StepPCs) there are, at how many the search
+// took a step, and the others, in step-table order. Results written
+// before it was added lack it.
+type jsonCode struct {
+	Steps     int             `json:"steps"`
+	Reached   int             `json:"reached"`
+	Unreached []jsonStatement `json:"unreached"`
+}
+
+// jsonStatement is one statement of the model: the kernel function and
+// line it models, and its code.
+type jsonStatement struct {
+	Where string `json:"where"`
+	Code  string `json:"code"`
+}
+
+// codeOf is res's jsonCode for the model m.
+func codeOf(m *model.Model, res *explore.Result) *jsonCode {
+	all := m.StepPCs()
+	c := &jsonCode{Steps: all.Len(), Unreached: []jsonStatement{}}
+	for _, pc := range all.Minus(&res.Stats.Reached).PCs() {
+		d := model.Steps[pc]
+		c.Unreached = append(c.Unreached, jsonStatement{Where: d.Where(), Code: d.Text})
+	}
+	c.Reached = c.Steps - len(c.Unreached)
+	return c
 }
 
 // jsonSearch is what, besides the variant, scenario, strategy and step
@@ -669,7 +714,7 @@ func writeJSON(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 		Complete: res.Complete, Stopped: res.Stopped, Violations: []jsonViolation{},
 		StepTable: model.StepTableFingerprint(), Store: string(res.Store), StoreBytes: res.StoreBytes,
 		Workers: res.Workers, Reductions: append([]string{}, res.Reductions...), Search: &search,
-		MemoryCap: res.MemoryCap,
+		MemoryCap: res.MemoryCap, Code: codeOf(m, res),
 	}
 	switch res.Store {
 	case explore.Fingerprint:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -546,4 +547,48 @@ func jsonOf(t *testing.T, args ...string) map[string]any {
 		t.Fatalf("%v: %v\n%s", args, err, errs)
 	}
 	return res
+}
+
+// TestCheckReportsUnreachedCode: check reports how many of the model's
+// statements the search took a step at; --unreached lists the others, as
+// the JSON's code.unreached does, and they are the code a search of the
+// scenario cannot run: on the default scenario (2 CPUs, no tick) mainline
+// never balances.
+func TestCheckReportsUnreachedCode(t *testing.T) {
+	args := []string{"check", "--variant", "mainline-2.6.24", "--no-cex"}
+	var r jsonResult
+	_, out, errs := rq(t, append(args, "--json")...)
+	if err := json.Unmarshal([]byte(out), &r); err != nil || r.Code == nil {
+		t.Fatalf("JSON: %v, code %v\n%s%s", err, r.Code, out, errs)
+	}
+	c := r.Code
+	if c.Reached <= 0 || c.Reached+len(c.Unreached) != c.Steps {
+		t.Fatalf("code: %d reached + %d unreached != %d statements", c.Reached, len(c.Unreached), c.Steps)
+	}
+	var where []string
+	for _, u := range c.Unreached {
+		where = append(where, u.Where)
+	}
+	for _, want := range []string{"load_balance:2821", "active_load_balance:3050"} {
+		if !slices.Contains(where, want) {
+			t.Errorf("unreached %v lacks %s", where, want)
+		}
+	}
+	for _, no := range []string{"smp_call_function_mask:399 (arch/x86/kernel/smp_64.c)", "migration_thread:5163"} {
+		if slices.Contains(where, no) {
+			t.Errorf("unreached lists %s: the thermal patch, not mainline's code, or migration/0's lock, which the affinity call makes it take: %v", no, where)
+		}
+	}
+
+	_, text, _ := rq(t, args...)
+	summary := fmt.Sprintf("code: steps taken at %d of the model's %d statements; %d never taken (--unreached lists them)", c.Reached, c.Steps, len(c.Unreached))
+	if !strings.Contains(text, summary) {
+		t.Errorf("text lacks %q:\n%s", summary, text)
+	}
+	_, list, _ := rq(t, append(args, "--unreached")...)
+	for _, u := range c.Unreached {
+		if !strings.Contains(list, u.Where) || !strings.Contains(list, u.Code) {
+			t.Errorf("--unreached lacks %s %s:\n%s", u.Where, u.Code, list)
+		}
+	}
 }

@@ -63,7 +63,9 @@ type mergedShard struct {
 // shards' own indices are in Shards) and Shards' count name the search;
 // MissingShards lists the shards of 0..N-1 that no file gave. States and
 // Transitions are sums over the shards, so a state that several shards
-// reached counts once per shard.
+// reached counts once per shard. Code is the code some shard ran: its
+// unreached statements are those that no shard took a step at (absent if
+// a file lacks its code, as those of an older rqcheck do).
 type mergedResult struct {
 	Verdict       string            `json:"verdict"`
 	Variant       string            `json:"variant"`
@@ -74,6 +76,7 @@ type mergedResult struct {
 	Shards        []mergedShard     `json:"shards"`
 	MissingShards []int             `json:"missing_shards"`
 	Violations    []mergedViolation `json:"violations"`
+	Code          *jsonCode         `json:"code,omitempty"`
 }
 
 // runMerge is 'rqcheck merge [--json] FILE...'; flags may come anywhere
@@ -154,6 +157,14 @@ func merge(files []string) (*mergedResult, error) {
 			States: r.States, Transitions: r.Transitions, Complete: r.Complete, Stopped: r.Stopped})
 		out.States += r.States
 		out.Transitions += r.Transitions
+		switch {
+		case i == 0:
+			out.Code = r.Code
+		case out.Code != nil && r.Code != nil:
+			out.Code = bothUnreached(out.Code, r.Code)
+		default:
+			out.Code = nil
+		}
 		if r.Verdict != "pass" && out.Verdict == "pass" {
 			out.Verdict = "unknown"
 		}
@@ -178,6 +189,25 @@ func merge(files []string) (*mergedResult, error) {
 		out.Verdict = "unknown"
 	}
 	return out, nil
+}
+
+// bothUnreached is the code of two shards of one search together: a
+// statement is unreached if neither took a step at it. Two statements may
+// read alike (task_rq_lock's retry, from two callers), so each is counted.
+func bothUnreached(a, b *jsonCode) *jsonCode {
+	inB := map[jsonStatement]int{}
+	for _, u := range b.Unreached {
+		inB[u]++
+	}
+	c := &jsonCode{Steps: a.Steps, Unreached: []jsonStatement{}}
+	for _, u := range a.Unreached {
+		if inB[u] > 0 {
+			inB[u]--
+			c.Unreached = append(c.Unreached, u)
+		}
+	}
+	c.Reached = c.Steps - len(c.Unreached)
+	return c
 }
 
 // missingText says which of r's shards are missing, runs of consecutive
@@ -301,6 +331,13 @@ func writeMergeText(w io.Writer, r *mergedResult) {
 		}
 	}
 	fmt.Fprintf(w, "\n%d states, %d transitions (summed over shards)\n", r.States, r.Transitions)
+	if r.Code != nil {
+		fmt.Fprintf(w, "code: steps taken at %d of the model's %d statements by some shard", r.Code.Reached, r.Code.Steps)
+		if n := len(r.Code.Unreached); n > 0 {
+			fmt.Fprintf(w, "; %d never taken (--json lists them)", n)
+		}
+		fmt.Fprintln(w)
+	}
 	if len(r.MissingShards) > 0 {
 		fmt.Fprintf(w, "missing: %s\n", missingText(r))
 	}

@@ -79,6 +79,26 @@ func TestMergeVerdicts(t *testing.T) {
 	if want := r.Shards[0].Transitions + r.Shards[1].Transitions + r.Shards[2].Transitions; r.Transitions != want {
 		t.Errorf("transitions %d, shards sum to %d", r.Transitions, want)
 	}
+	// The shards' code together: unreached only where no shard took a step.
+	_, r = mergedJSON(t, shards...)
+	if r.Code == nil || r.Code.Reached+len(r.Code.Unreached) != r.Code.Steps {
+		t.Fatalf("merged code %+v", r.Code)
+	}
+	for _, f := range shards {
+		var one jsonResult
+		data, err := os.ReadFile(f)
+		if err != nil || json.Unmarshal(data, &one) != nil || one.Code == nil {
+			t.Fatalf("%s: %v, %+v", f, err, one.Code)
+		}
+		if one.Code.Reached > r.Code.Reached {
+			t.Errorf("%s reached %d statements, the shards together %d", f, one.Code.Reached, r.Code.Reached)
+		}
+		for _, u := range r.Code.Unreached {
+			if !slices.Contains(one.Code.Unreached, u) {
+				t.Errorf("merged unreached %v, which %s reached", u, f)
+			}
+		}
+	}
 
 	code, out, _ := merged(t, oops[0], oops[1], oops[2])
 	for _, want := range []string{"VIOLATION kernel-bug (" + oops[0] + "): kernel BUG at kernel/sched.c:2090!", "shard 2/3, swarm search", "verdict: 1 violation(s)"} {
