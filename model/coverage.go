@@ -66,18 +66,44 @@ func (m *Model) StepPC(s *State, st Step) PC {
 }
 
 // StepPCs is the set of PCs that start a step of this model's code: every
-// PC of the step table except PcNone and the Inline ones (which run only
-// as part of the step that reaches them), and except the thermal patch's
-// (PcThStart to PcIPIIRQ) in a variant without it. A search that takes no
-// step at some of them never ran that code: Stats.Reached in package
-// explore records the PCs it took.
+// PC of the step table except PcNone, the Inline ones (which run only as
+// part of the step that reaches them), and the thermal patch's that the
+// variant and its knobs leave out (hasCode). A search that takes no step
+// at some of them never ran that code: Stats.Reached in package explore
+// records the PCs it took.
 func (m *Model) StepPCs() PCSet {
 	var p PCSet
 	for pc := PcNone + 1; pc < numPCs; pc++ {
-		if Steps[pc].Inline || (!m.th.on && pc >= PcThStart) {
-			continue
+		if !Steps[pc].Inline && m.hasCode(pc) {
+			p.Add(pc)
 		}
-		p.Add(pc)
 	}
 	return p
+}
+
+// hasCode reports whether the variant, with its knob settings, can run
+// the code at pc: all of v2.6.24's, and of the thermal patch (PcThStart
+// on) what exec's thermal block reaches. The block placed before the lock
+// starts at PcThStartEarly and saves and restores push_cpu in steps of
+// their own (loopTop, PcThSaveAB, PcThRestoreAB); rq->active_balance is
+// restored in a step of its own only then or after the active_load_balance
+// call (thermalSetPush); only the IPI sensor reads through
+// smp_call_function (PcThRead).
+func (m *Model) hasCode(pc PC) bool {
+	th := m.th
+	switch {
+	case pc < PcThStart:
+		return true
+	case !th.on:
+		return false
+	}
+	switch pc {
+	case PcThStartEarly, PcThSavePush, PcThSetPush, PcThRestorePush:
+		return th.beforeLock
+	case PcThRestoreAB:
+		return th.beforeLock || th.alb
+	case PcThSelf, PcThCallLock, PcThWait, PcIPIIRQ:
+		return th.ipi
+	}
+	return true
 }

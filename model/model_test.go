@@ -134,6 +134,54 @@ func TestStepPCs(t *testing.T) {
 			}
 		}
 	}
+	// No two statements read alike, so a list of them is unambiguous.
+	seen := map[string]int{}
+	for pc, d := range model.Steps {
+		if k := d.Site() + " " + d.Text; d.Inline || pc == int(model.PcNone) {
+			continue
+		} else if other, ok := seen[k]; ok {
+			t.Errorf("PCs %d and %d both read %q", other, pc, k)
+		} else {
+			seen[k] = pc
+		}
+	}
+}
+
+// TestStepPCsFollowKnobs: thermal-2008's knobs decide which of the patch's
+// statements exist (exec.go's thermal block).
+func TestStepPCsFollowKnobs(t *testing.T) {
+	ipi := []model.PC{model.PcThSelf, model.PcThCallLock, model.PcThWait, model.PcIPIIRQ}
+	early := []model.PC{model.PcThSavePush, model.PcThSetPush, model.PcThRestorePush}
+	for _, placement := range []string{"locked", "before-lock"} {
+		for _, sensor := range []string{"ipi", "irq-safe"} {
+			for _, alb := range []string{"off", "on"} {
+				sc := model.DefaultScenario()
+				sc.Knobs = map[string]string{"placement": placement, "sensor": sensor, "alb": alb}
+				m, err := model.New(sc, "thermal-2008")
+				if err != nil {
+					t.Fatal(err)
+				}
+				code := m.StepPCs()
+				name := fmt.Sprint(sc.Knobs)
+				for _, pc := range ipi {
+					if code.Has(pc) != (sensor == "ipi") {
+						t.Errorf("%s: %s in StepPCs: %v", name, model.Steps[pc].Where(), code.Has(pc))
+					}
+				}
+				for _, pc := range early {
+					if code.Has(pc) != (placement == "before-lock") {
+						t.Errorf("%s: %s in StepPCs: %v", name, model.Steps[pc].Where(), code.Has(pc))
+					}
+				}
+				if got, want := code.Has(model.PcThRestoreAB), placement == "before-lock" || alb == "on"; got != want {
+					t.Errorf("%s: active_balance restore in StepPCs: %v, want %v", name, got, want)
+				}
+				if !code.Has(model.PcThSaveAB) {
+					t.Errorf("%s: StepPCs lacks save_ab", name)
+				}
+			}
+		}
+	}
 }
 
 func TestPCSet(t *testing.T) {

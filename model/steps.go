@@ -20,6 +20,19 @@ type StepDef struct {
 	// step that reaches it, because nothing another CPU can observe (no lock
 	// operation, no unlocked shared access, no irq-flag change) lies between.
 	Inline bool
+	// Via names the caller of code the table models twice, once per
+	// caller (task_rq_lock's retry, from set_cpus_allowed and from
+	// try_to_wake_up), so that Site tells the two apart. It is not part of
+	// StepTableFingerprint: it names, and changes no step.
+	Via string
+}
+
+// Site is Where, with " from " and Via when the code has a Via.
+func (d StepDef) Site() string {
+	if d.Via != "" {
+		return d.Where() + " from " + d.Via
+	}
+	return d.Where()
 }
 
 // Where renders "function:line" (with the file when it is not sched.c).
@@ -172,8 +185,8 @@ var Steps = [numPCs]StepDef{
 	PcSchedIrqOn:  {Func: "finish_lock_switch", Line: 539, Text: "spin_unlock_irq: local_irq_enable(); schedule returns (3680)"},
 
 	PcSCALock:         {Func: "task_rq_lock", Line: 615, Text: "spin_lock(&rq->lock); recheck task_rq(p) (616); set_cpus_allowed 5075-5085: p->cpus_allowed = new_mask, migrate_task → list_add(&req->list, &rq->migration_queue) (1137)"},
-	PcSCARetryUnlock:  {Func: "task_rq_lock", Line: 618, Text: "task moved: spin_unlock_irqrestore: spin_unlock(&rq->lock)"},
-	PcSCARetryRestore: {Func: "task_rq_lock", Line: 618, Text: "spin_unlock_irqrestore: local_irq_restore(flags)"},
+	PcSCARetryUnlock:  {Func: "task_rq_lock", Line: 618, Text: "task moved: spin_unlock_irqrestore: spin_unlock(&rq->lock)", Via: "set_cpus_allowed"},
+	PcSCARetryRestore: {Func: "task_rq_lock", Line: 618, Text: "spin_unlock_irqrestore: local_irq_restore(flags)", Via: "set_cpus_allowed"},
 	PcSCARetrySave:    {Func: "task_rq_lock", Line: 613, Text: "retry: local_irq_save(flags); rq = task_rq(p)"},
 	PcSCAUnlock:       {Func: "set_cpus_allowed", Line: 5087, Text: "task_rq_unlock: spin_unlock(&rq->lock)"},
 	PcSCARestore:      {Func: "set_cpus_allowed", Line: 5087, Text: "task_rq_unlock: local_irq_restore(flags)"},
@@ -189,8 +202,8 @@ var Steps = [numPCs]StepDef{
 
 	PcWakeSave:         {Func: "try_to_wake_up", Line: 1519, Text: "task_rq_lock: local_irq_save(flags); rq = task_rq(p) (613-614)"},
 	PcWakeLock:         {Func: "try_to_wake_up", Line: 1519, Text: "task_rq_lock: spin_lock(&rq->lock) (615); recheck (616); activate_task, check_preempt_curr, p->state = TASK_RUNNING (1520-1651)"},
-	PcWakeRetryUnlock:  {Func: "task_rq_lock", Line: 618, Text: "task moved: spin_unlock_irqrestore: spin_unlock(&rq->lock)"},
-	PcWakeRetryRestore: {Func: "task_rq_lock", Line: 618, Text: "spin_unlock_irqrestore: local_irq_restore(flags)"},
+	PcWakeRetryUnlock:  {Func: "task_rq_lock", Line: 618, Text: "task moved: spin_unlock_irqrestore: spin_unlock(&rq->lock)", Via: "try_to_wake_up"},
+	PcWakeRetryRestore: {Func: "task_rq_lock", Line: 618, Text: "spin_unlock_irqrestore: local_irq_restore(flags)", Via: "try_to_wake_up"},
 	PcWakeUnlock:       {Func: "try_to_wake_up", Line: 1653, Text: "task_rq_unlock: spin_unlock(&rq->lock)"},
 	PcWakeRestore:      {Func: "try_to_wake_up", Line: 1653, Text: "task_rq_unlock: local_irq_restore(flags)"},
 
