@@ -98,11 +98,11 @@ func BenchmarkBFSReduced(b *testing.B) {
 	}
 }
 
-// reportPerCPU reports states per CPU-second used since c0 (cpuTime), if
-// the platform measures CPU time.
 // cpuTime is the process's CPU time (cputime_unix_test.go).
 var cpuTime = explore.CPUTime
 
+// reportPerCPU reports states per CPU-second used since c0 (cpuTime), if
+// the platform measures CPU time.
 func reportPerCPU(b *testing.B, states int64, c0 time.Duration) {
 	if d := cpuTime() - c0; d > 0 {
 		b.ReportMetric(float64(states)/d.Seconds(), "states/cpu-s")

@@ -180,17 +180,32 @@
 // inside the step that reaches them and are not counted.
 //
 // A complete BFS or DFS takes steps at the same PCs with or without POR,
-// symmetry and chains. Symmetry stores one state of an orbit, and its
-// other states' steps start at the same PCs (renaming tasks moves no
-// CPU's context). Chains take every step of a chain. POR: let step t of
-// CPU d be enabled in an expanded state s, with d outside the persistent
-// set's CPUs T. Then t is itself a sequence of steps outside T, so every
-// step of T is independent of it: taking one neither disables t nor moves
-// d's contexts, and t is enabled in the successor, at the same PC. The
-// state graph is acyclic, so by induction on the longest path from s to a
-// terminal state (where nothing is enabled), some expanded state takes t
-// at that PC. TestReductionsMatchPlain and
-// TestReductionsMatchPlainOnRandomScenarios check it.
+// symmetry and chains. It rests on a fact of the model: a step moves only
+// its own CPU's contexts (the one write to another task's context is a
+// sched_setaffinity call's, on its caller, which runs on that CPU), so the
+// PC a step of CPU d starts at changes only by d's steps. Symmetry stores
+// one state of an orbit, and the steps of its other states start at the
+// same PCs (renaming tasks moves no CPU's context). Chains take every step
+// of a chain. POR, with T the CPUs of the persistent set at an expanded
+// state s, and "outside" meaning of a CPU not in T:
+//
+//   - every step t enabled at s is taken from some expanded state, at the
+//     PC it has in s: if t is not in the persistent set, it is itself a
+//     sequence of steps outside T, so each persistent step a is
+//     independent of it: a(s) has t enabled at the same PC (a moves no
+//     context of t's CPU);
+//   - every step t enabled at a state u that a plain search reaches from
+//     s by a path w is taken at its PC in u: if w has a step of T, its
+//     first is enabled at s (no step outside T enables a step of T), so
+//     in the persistent set, and moves to the front of w; otherwise w and
+//     t are outside T, so a persistent step a commutes with all of w and
+//     leaves t enabled at the same PC in a(u), reached from a(s) by w.
+//
+// The state graph is acyclic, so both follow by induction on the longest
+// path from s to a terminal state (where nothing is enabled). Tested by
+// TestReductionsMatchPlain and TestReductionsMatchPlainOnRandomScenarios.
+// Walk strategies take some of the steps; a swarm's Reached is that of the
+// configurations it keeps, as its Stats are.
 //
 // # Minimal counterexamples
 //

@@ -7,9 +7,11 @@ import (
 	"github.com/rqcheck/rqcheck/properties"
 )
 
-// BenchmarkBFSFloor bounds from below the time per state of any
-// explicit-state search over the model as it is laid out now, on the
-// plain 3 CPU / 4 task search of BenchmarkBFS. Every such search, for
+// BenchmarkBFSFloor bounds from below the time per state of any plain
+// explicit-state search over the model as it is laid out now (one that
+// takes every enabled step, as BenchmarkBFS's 3 CPU / 4 task search does;
+// POR takes fewer per state, at the cost of its persistent sets). Every
+// such search, for
 // each state it stores, lists the state's enabled steps (Enabled) once,
 // and for each step copies the state (CopyState), takes the step (Apply)
 // and hashes the successor (fingerprintState); with "judged", it also

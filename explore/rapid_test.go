@@ -128,6 +128,9 @@ func TestReductionsMatchPlainOnRandomScenarios(t *testing.T) {
 		if !red.Complete || !slices.Equal(violated(red), violated(plain)) || red.Stats.States > plain.Stats.States {
 			t.Fatalf("%s: %v in %d states (complete %v), plain %v in %d", name, violated(red), red.Stats.States, red.Complete, violated(plain), plain.Stats.States)
 		}
+		if code := m.StepPCs(); plain.Stats.Reached.Minus(&code).Len() != 0 {
+			t.Fatalf("%s: plain search took steps at PCs %v, not in the model's StepPCs", name, plain.Stats.Reached.Minus(&code).PCs())
+		}
 		if red.Stats.Reached != plain.Stats.Reached {
 			t.Fatalf("%s: took steps at PCs %v that plain search did not, and not at %v", name,
 				red.Stats.Reached.Minus(&plain.Stats.Reached).PCs(), plain.Stats.Reached.Minus(&red.Stats.Reached).PCs())

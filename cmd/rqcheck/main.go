@@ -577,6 +577,9 @@ func writeText(w io.Writer, m *model.Model, strat explore.Strategy, res *explore
 	}
 	code := codeOf(m, res)
 	fmt.Fprintf(w, "code: steps taken at %d of the model's %d statements", code.Reached, code.Steps)
+	if !res.Complete {
+		fmt.Fprint(w, " before the search stopped")
+	}
 	switch {
 	case len(code.Unreached) == 0:
 		fmt.Fprintln(w)
@@ -672,9 +675,12 @@ type jsonCode struct {
 	Unreached []jsonStatement `json:"unreached"`
 }
 
-// jsonStatement is one statement of the model: the kernel function and
-// line it models, and its code.
+// jsonStatement is one statement of the model: its PC (an index into the
+// step table that StepTable names), the kernel function and line it
+// models (with its caller where the model has the code twice:
+// model.StepDef.Site), and its code.
 type jsonStatement struct {
+	PC    int    `json:"pc"`
 	Where string `json:"where"`
 	Code  string `json:"code"`
 }
@@ -685,7 +691,7 @@ func codeOf(m *model.Model, res *explore.Result) *jsonCode {
 	c := &jsonCode{Steps: all.Len(), Unreached: []jsonStatement{}}
 	for _, pc := range all.Minus(&res.Stats.Reached).PCs() {
 		d := model.Steps[pc]
-		c.Unreached = append(c.Unreached, jsonStatement{Where: d.Where(), Code: d.Text})
+		c.Unreached = append(c.Unreached, jsonStatement{PC: int(pc), Where: d.Site(), Code: d.Text})
 	}
 	c.Reached = c.Steps - len(c.Unreached)
 	return c

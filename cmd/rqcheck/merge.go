@@ -192,17 +192,16 @@ func merge(files []string) (*mergedResult, error) {
 }
 
 // bothUnreached is the code of two shards of one search together: a
-// statement is unreached if neither took a step at it. Two statements may
-// read alike (task_rq_lock's retry, from two callers), so each is counted.
+// statement (by PC: the shards share a step table) is unreached if
+// neither took a step at it.
 func bothUnreached(a, b *jsonCode) *jsonCode {
-	inB := map[jsonStatement]int{}
+	inB := map[int]bool{}
 	for _, u := range b.Unreached {
-		inB[u]++
+		inB[u.PC] = true
 	}
 	c := &jsonCode{Steps: a.Steps, Unreached: []jsonStatement{}}
 	for _, u := range a.Unreached {
-		if inB[u] > 0 {
-			inB[u]--
+		if inB[u.PC] {
 			c.Unreached = append(c.Unreached, u)
 		}
 	}

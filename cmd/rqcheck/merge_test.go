@@ -227,3 +227,40 @@ func TestMissingText(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeCode: merged code is unreached only where no shard took a step,
+// statement by statement (PC), and absent when a file has none, as those
+// of an older rqcheck.
+func TestMergeCode(t *testing.T) {
+	retry := func(pc int) jsonStatement { return jsonStatement{PC: pc, Where: "task_rq_lock:618", Code: "same text"} }
+	a := &jsonCode{Steps: 10, Reached: 8, Unreached: []jsonStatement{retry(10), retry(26)}}
+	b := &jsonCode{Steps: 10, Reached: 8, Unreached: []jsonStatement{retry(26), {PC: 40, Where: "x:1"}}}
+	if c := bothUnreached(a, b); c.Reached != 9 || len(c.Unreached) != 1 || c.Unreached[0].PC != 26 {
+		t.Errorf("together: %+v", c)
+	}
+
+	dir := t.TempDir()
+	one := checkJSON(t, dir, "one.json", 0, "--variant", "mainline-2.6.24", "--strategy", "swarm", "--walks", "1", "--shard", "0/2")
+	two := checkJSON(t, dir, "two.json", 0, "--variant", "mainline-2.6.24", "--strategy", "swarm", "--walks", "1", "--shard", "1/2")
+	data, err := os.ReadFile(two)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old map[string]any
+	if err := json.Unmarshal(data, &old); err != nil {
+		t.Fatal(err)
+	}
+	delete(old, "code")
+	if data, err = json.Marshal(old); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(two, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, r := mergedJSON(t, one, two); r.Code != nil {
+		t.Errorf("a file without code merged into code %+v", r.Code)
+	}
+	if _, r := mergedJSON(t, one); r.Code == nil || r.Code.Steps == 0 {
+		t.Errorf("one shard's code: %+v", r.Code)
+	}
+}
