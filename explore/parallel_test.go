@@ -145,6 +145,28 @@ func TestSymmetryMatchesPlain(t *testing.T) {
 	}
 }
 
+// disagreements lists how red, a complete search of m with some
+// reductions, fails to agree with plain, m's plain complete search: other
+// violated properties, more states, steps taken at other PCs
+// (Stats.Reached), or a schedule that does not replay.
+func disagreements(m *model.Model, plain, red *explore.Result) []string {
+	var out []string
+	if !red.Complete || !slices.Equal(violated(red), violated(plain)) || red.Stats.States > plain.Stats.States {
+		out = append(out, fmt.Sprintf("%v in %d states (complete %v), plain %v in %d", violated(red), red.Stats.States, red.Complete, violated(plain), plain.Stats.States))
+	}
+	if red.Stats.Reached != plain.Stats.Reached {
+		out = append(out, fmt.Sprintf("took steps at PCs %v that plain search did not, and not at %v",
+			red.Stats.Reached.Minus(&plain.Stats.Reached).PCs(), plain.Stats.Reached.Minus(&red.Stats.Reached).PCs()))
+	}
+	for _, viol := range red.Violations {
+		p, _ := properties.Lookup(viol.Property)
+		if msg, err := violates(m, p, viol.Trace); err != nil || msg == "" {
+			out = append(out, fmt.Sprintf("%s schedule does not replay: %v", viol.Property, err))
+		}
+	}
+	return out
+}
+
 // TestReductionsMatchPlain is the differential soundness test of BFS's
 // reductions: on generated 2- and 3-CPU scenarios and every variant,
 // plain search and each combination of POR, symmetry and workers report
@@ -182,18 +204,8 @@ func TestReductionsMatchPlain(t *testing.T) {
 				o.All, o.Props = true, properties.All()
 				red := search(t, m, o)
 				name := fmt.Sprintf("%s/%s/por=%v,sym=%v,chains=%v,workers=%d", sc, v.Name, o.POR, o.Symmetry, o.Chains, o.Workers)
-				if !red.Complete || !slices.Equal(violated(red), violated(plain)) || red.Stats.States > plain.Stats.States {
-					t.Errorf("%s: %v in %d states (complete %v), plain %v in %d", name, violated(red), red.Stats.States, red.Complete, violated(plain), plain.Stats.States)
-				}
-				if red.Stats.Reached != plain.Stats.Reached {
-					t.Errorf("%s: took steps at PCs %v that plain search did not, and not at %v", name,
-						red.Stats.Reached.Minus(&plain.Stats.Reached).PCs(), plain.Stats.Reached.Minus(&red.Stats.Reached).PCs())
-				}
-				for _, viol := range red.Violations {
-					p, _ := properties.Lookup(viol.Property)
-					if msg, err := violates(m, p, viol.Trace); err != nil || msg == "" {
-						t.Errorf("%s: %s schedule does not replay: %v", name, viol.Property, err)
-					}
+				for _, problem := range disagreements(m, plain, red) {
+					t.Errorf("%s: %s", name, problem)
 				}
 				if o.Workers == 2 {
 					// Reductions keep BFS's independence of the worker count.
