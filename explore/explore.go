@@ -341,8 +341,11 @@ var testNoAmpleCache bool
 var testNoChainMemo bool
 
 // stop reports whether a limit ends the search, and records why. The walk
-// strategies call it after every step; every 1024 steps it publishes
-// their progress.
+// strategies call it after every step; after the first step and every
+// 1024 steps it publishes their progress (so that the first report, at
+// watch's first tick, already counts the states found, however slowly
+// the search steps: under the race detector 1024 steps of bounded search
+// can outlast that tick).
 func (e *explorer) stop() bool {
 	if e.res.Stopped != "" {
 		return true
@@ -351,7 +354,7 @@ func (e *explorer) stop() bool {
 		e.res.Stopped = "max-states"
 		return true
 	}
-	if e.res.Stats.Transitions&1023 == 0 {
+	if e.res.Stats.Transitions&1023 == 0 || e.pubTransitions == 0 {
 		e.publish()
 		if err := e.ctx.Err(); err != nil {
 			if err == context.DeadlineExceeded {
