@@ -41,6 +41,7 @@ func (e *explorer) bfs() {
 	e.store.add(f, key)
 	e.store.count(1)
 	e.res.Stats.States = 1
+	e.base.Store(1) // for Progress
 	if e.reportAll(e.verdicts(nil, &init, e.judges.state), func() []model.Step { return nil }) {
 		return
 	}

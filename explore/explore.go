@@ -114,7 +114,9 @@ type Options struct {
 	// available; Result.StoreBytes is its size.
 	BitstateBytes int64
 	// Progress, if set, is called about twice a second from another
-	// goroutine while the search runs, whatever its strategy.
+	// goroutine while the search runs, whatever its strategy, from the
+	// time the search has counted its initial state: every report has
+	// States > 0 (a search that ends sooner reports nothing).
 	Progress func(Progress)
 }
 
@@ -124,7 +126,9 @@ type Progress struct {
 	Strategy Strategy // the search running
 	// States is the distinct states so far, counted as Stats.States
 	// counts them (swarm: summed over its configurations, those it will
-	// drop included). The walk strategies update it every 1024 steps.
+	// drop included). The walk strategies and DFS update it after their
+	// first step and then every 1024 steps; BFS after the initial state
+	// and then after every level.
 	States int64
 	// Transitions is the steps applied so far by random walks, PCT,
 	// bounded and swarm (0 for BFS and DFS, which count them per level).

@@ -248,9 +248,14 @@ func (e *explorer) watch() (stop func()) {
 				e.memHigh.Store(true)
 				e.pause.Store(true)
 			}
+			// No report before the search has counted its initial
+			// state: setting up a large store, or a slow start under
+			// the race detector, can outlast the first tick.
 			if e.opt.Progress != nil && time.Since(last) >= progressEvery {
-				last = time.Now()
-				e.opt.Progress(e.progress(bytes))
+				if p := e.progress(bytes); p.States > 0 {
+					last = time.Now()
+					e.opt.Progress(p)
+				}
 			}
 		}
 	}()
