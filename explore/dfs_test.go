@@ -225,3 +225,23 @@ func TestDFSProgressAndLimits(t *testing.T) {
 		t.Errorf("MaxDepth 8: complete %v stopped %q depth %d", res.Complete, res.Stopped, res.Stats.MaxDepth)
 	}
 }
+
+// TestDFSTimeLimitWithChains: DFS with chain compression, whose steps
+// advance Stats.Transitions by a whole chain at a time, still stops at its
+// time limit, long before the state bound (the search checks the clock by
+// counting its steps, not its transitions).
+func TestDFSTimeLimitWithChains(t *testing.T) {
+	if testing.Short() {
+		t.Skip("searches until its time limit")
+	}
+	sc, err := model.GenerateScenario(4, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(t, sc, "mainline-2.6.24")
+	res := search(t, m, explore.Options{Strategy: explore.DFS, POR: true, Symmetry: true, Chains: true,
+		TimeLimit: 200 * time.Millisecond, MaxStates: 20_000_000})
+	if res.Stopped != "time-limit" {
+		t.Errorf("stopped %q after %d states, %d transitions", res.Stopped, res.Stats.States, res.Stats.Transitions)
+	}
+}

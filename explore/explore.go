@@ -326,6 +326,7 @@ type explorer struct {
 	// pubStates and pubTransitions are the part of res.Stats that
 	// publish has added to root's counters.
 	pubStates, pubTransitions int64
+	stopCalls                 int64 // calls of stop
 }
 
 // newExplorer is a search of m with opt, no property reported yet.
@@ -345,12 +346,15 @@ var testNoAmpleCache bool
 var testNoChainMemo bool
 
 // stop reports whether a limit ends the search, and records why. The walk
-// strategies call it after every step; after the first step and every
-// 1024 steps it publishes their progress (so that the first report, at
-// watch's first tick, already counts the states found, however slowly
-// the search steps: under the race detector 1024 steps of bounded search
-// can outlast that tick).
+// strategies and DFS call it after every step; at its first call and every
+// 1024th after it publishes their progress and checks the context (so
+// that the first report, at watch's first tick, already counts the
+// states found, however slowly the search steps: under the race detector
+// 1024 steps of bounded search can outlast that tick). It counts its own
+// calls: Stats.Transitions, which DFS advances by a whole chain at a
+// time, may skip every multiple of 1024.
 func (e *explorer) stop() bool {
+	e.stopCalls++
 	if e.res.Stopped != "" {
 		return true
 	}
@@ -358,7 +362,7 @@ func (e *explorer) stop() bool {
 		e.res.Stopped = "max-states"
 		return true
 	}
-	if e.res.Stats.Transitions&1023 == 0 || e.pubTransitions == 0 {
+	if e.stopCalls&1023 == 1 {
 		e.publish()
 		if err := e.ctx.Err(); err != nil {
 			if err == context.DeadlineExceeded {
