@@ -65,6 +65,19 @@ const maxPCTDepth = 100
 // decides the figure (16384 bytes/state for a 2-state search).
 const minPerState = 10_000
 
+// stageHook, if set, is called as check reaches each stage of its work:
+// "search" just before the search starts, "minimise" just before a
+// violation's minimisation starts. Only the signal tests set it, in the
+// child process, so that they send their signal at a known stage rather
+// than after a guessed delay.
+var stageHook func(stage string)
+
+func stage(name string) {
+	if stageHook != nil {
+		stageHook(name)
+	}
+}
+
 func main() {
 	// Ctrl-C, or SIGTERM from a job runner at its deadline, stops the
 	// search cleanly: it reports what it found (and, with --json, writes
@@ -320,6 +333,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 		ref = "mainline-2.6.24"
 	}
 	report, clear := progress(stderr, *quiet, *maxStates, *timeLimit)
+	stage("search")
 	res, err := explore.Run(ctx, m, explore.Options{
 		Strategy: strat, Props: sel, MaxStates: *maxStates, TimeLimit: *timeLimit,
 		Seed: *seed, MaxDepth: *maxDepth, Walks: *walks, All: *all,
@@ -345,6 +359,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) (int, e
 			// Interrupted before this one's minimisation began.
 			f.minimisation = minInterrupted
 		default:
+			stage("minimise")
 			mv, err := explore.MinimiseViolation(ctx, m, v, explore.MinimiseViolationOptions{
 				Scenario: *minimise == "all", MaxStates: *minStates,
 				Shrink: explore.ShrinkOptions{Reference: ref, MaxStates: *minStates},

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +21,7 @@ func TestHelperProcess(t *testing.T) {
 	if os.Getenv("RQCHECK_MAIN") != "1" {
 		t.Skip("runs only as the child of TestSignalStopsCleanly")
 	}
+	stageHook = func(name string) { fmt.Fprintln(os.Stderr, stagePrefix+name) }
 	for i, a := range os.Args {
 		if a == "--" {
 			os.Args = append([]string{"rqcheck"}, os.Args[i+1:]...)
@@ -36,7 +39,7 @@ func TestSignalStopsCleanly(t *testing.T) {
 		t.Skip("no SIGTERM")
 	}
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
-		out, errb, err := signalled(t, 500*time.Millisecond, sig,
+		out, errb, err := signalled(t, "search", 300*time.Millisecond, sig,
 			"check", "--variant", "mainline-2.6.24", "--cpus", "4", "--tasks", "5", "--quiet", "--no-cex", "--json")
 		if err != nil {
 			t.Fatalf("%v: %v\n%s", sig, err, errb.String())
@@ -68,7 +71,7 @@ func TestSignalDuringMinimisation(t *testing.T) {
 		if asJSON {
 			args = append(args, "--json")
 		}
-		out, errb, err := signalled(t, 700*time.Millisecond, os.Interrupt, args...)
+		out, errb, err := signalled(t, "minimise", 0, os.Interrupt, args...)
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 			t.Fatalf("json %v: %v, want exit 1\n%s%s", asJSON, err, out.String(), errb.String())
 		}
@@ -93,20 +96,54 @@ func TestSignalDuringMinimisation(t *testing.T) {
 	}
 }
 
-// signalled runs rqcheck with args in a child process, sends it sig after
-// the delay, and returns its stdout, its stderr and how it ended.
-func signalled(t *testing.T, after time.Duration, sig os.Signal, args ...string) (out, errb *bytes.Buffer, err error) {
+// stagePrefix starts the line the child prints on stderr at each stage
+// (stageHook).
+const stagePrefix = "rqcheck-test-stage: "
+
+// signalled runs rqcheck with args in a child process, sends it sig once
+// it has reached stage (stageHook) and after delay, and returns its
+// stdout, its stderr (less the stage lines) and how it ended. It fails the
+// test if the child ends without reaching the stage.
+func signalled(t *testing.T, stage string, delay time.Duration, sig os.Signal, args ...string) (out, errb *bytes.Buffer, err error) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, args...)...)
 	cmd.Env = append(os.Environ(), "RQCHECK_MAIN=1")
 	out, errb = new(bytes.Buffer), new(bytes.Buffer)
-	cmd.Stdout, cmd.Stderr = out, errb
+	cmd.Stdout = out
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(after)
+	reached, done := make(chan struct{}), make(chan struct{})
+	go func() { // the only writer of errb until done is closed
+		defer close(done)
+		seen := false
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			line := sc.Text()
+			if name, ok := strings.CutPrefix(line, stagePrefix); ok {
+				if name == stage && !seen {
+					seen = true
+					close(reached)
+				}
+				continue
+			}
+			errb.WriteString(line + "\n")
+		}
+	}()
+	select {
+	case <-reached:
+	case <-done:
+		err := cmd.Wait()
+		t.Fatalf("rqcheck %s ended (%v) before stage %q\n%s%s", strings.Join(args, " "), err, stage, out.String(), errb.String())
+	}
+	time.Sleep(delay)
 	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
+	<-done
 	return out, errb, cmd.Wait()
 }
