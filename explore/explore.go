@@ -386,8 +386,11 @@ func (e *explorer) stop() bool {
 // too.
 func (e *explorer) publish() {
 	r := e.root
-	r.liveStates.Add(e.res.Stats.States - e.pubStates)
+	// Transitions first: a report (progress) that reads the new States
+	// also reads these transitions, so none has States > 0 with no
+	// transition.
 	r.liveTransitions.Add(e.res.Stats.Transitions - e.pubTransitions)
+	r.liveStates.Add(e.res.Stats.States - e.pubStates)
 	e.pubStates, e.pubTransitions = e.res.Stats.States, e.res.Stats.Transitions
 	if c := r.opt.Memory; c > 0 && processBytes() > c-c/8 {
 		r.memHigh.Store(true)

@@ -32,7 +32,15 @@ func TestMemoryCapStopsEveryStrategy(t *testing.T) {
 		opt.Memory = 1 << 10
 		opt.TimeLimit = 5 * time.Second // without the cap they run on
 		res := search(t, m, opt)
-		if res.Complete || res.Stopped != "memory" || res.Stats.States < 1 || res.MemoryCap != opt.Memory {
+		// A swarm whose workers have not yet started a configuration
+		// when the watcher's first tick sees the cap stops with none run
+		// and no state: a loaded machine can stall them that long. Every
+		// other strategy has counted its initial state by then.
+		least := int64(1)
+		if opt.Strategy == explore.Swarm {
+			least = 0
+		}
+		if res.Complete || res.Stopped != "memory" || res.Stats.States < least || res.MemoryCap != opt.Memory {
 			t.Errorf("%s with a 1 KiB cap: complete %v, stopped %q, %d states, cap %d", opt.Strategy, res.Complete, res.Stopped, res.Stats.States, res.MemoryCap)
 		}
 	}
