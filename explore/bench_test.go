@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/rqcheck/rqcheck/explore"
-	"github.com/rqcheck/rqcheck/model"
 )
 
 // BenchmarkBFS is the throughput benchmark of the targets:
@@ -21,11 +20,7 @@ import (
 //
 //	go test ./explore -run '^$' -bench '^BenchmarkBFS$/' -count 6 | tee new.txt
 func BenchmarkBFS(b *testing.B) {
-	sc, err := model.GenerateScenario(3, 4)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m := newModel(b, sc, "mainline-2.6.24")
+	m := generatedMainline(b, 3, 4)
 	for _, store := range []explore.StoreKind{explore.Fingerprint, explore.Exact, explore.Bitstate} {
 		for _, workers := range []int{1, 2} {
 			b.Run(fmt.Sprintf("3cpu4task/%s/workers=%d", store, workers), func(b *testing.B) {
@@ -55,11 +50,7 @@ func BenchmarkBFS(b *testing.B) {
 // machine (61 million stored states), so run it alone:
 // go test ./explore -run '^$' -bench BFSLarge -benchtime 1x -timeout 60m.
 func BenchmarkBFSLarge(b *testing.B) {
-	sc, err := model.GenerateScenario(4, 5)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m := newModel(b, sc, "mainline-2.6.24")
+	m := generatedMainline(b, 4, 5)
 	var states, transitions int64
 	for b.Loop() {
 		res := search(b, m, explore.Options{Workers: runtime.GOMAXPROCS(0), POR: true, Symmetry: true, Chains: true})
@@ -78,11 +69,7 @@ func BenchmarkBFSLarge(b *testing.B) {
 // reductions (POR, symmetry, chain compression) and the fingerprint store:
 // states/s counts stored states, transitions/s every step taken.
 func BenchmarkBFSReduced(b *testing.B) {
-	sc, err := model.GenerateScenario(3, 4)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m := newModel(b, sc, "mainline-2.6.24")
+	m := generatedMainline(b, 3, 4)
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("3cpu4task/workers=%d", workers), func(b *testing.B) {
 			var states, transitions int64

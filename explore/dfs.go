@@ -86,13 +86,13 @@ func (e *explorer) dfs() {
 		return false
 	}
 	// limits records, after the first step out of a stack state and then
-	// every 1024, the counters the watch goroutine reports as Progress,
+	// every 1024th (stop's cadence), the counters the watch goroutine reports as Progress,
 	// and checks the memory cap here too (a search shorter than the
 	// watcher's tick still stops at the cap); it returns true if the
 	// search must stop.
 	calls := 0
 	limits := func() bool {
-		if calls++; calls&1023 == 0 || calls == 1 {
+		if calls++; calls&1023 == 1 {
 			e.base.Store(e.res.Stats.States)
 			e.depth.Store(int64(len(path)))
 			if e.opt.Memory > 0 && processBytes() > e.opt.Memory-e.opt.Memory/8 {

@@ -198,11 +198,7 @@ func TestDFSProgressAndLimits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs for a second")
 	}
-	sc, err := model.GenerateScenario(3, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := newModel(t, sc, "mainline-2.6.24")
+	m := generatedMainline(t, 3, 4)
 	var got []explore.Progress
 	res := search(t, m, explore.Options{Strategy: explore.DFS, TimeLimit: 1200 * time.Millisecond,
 		Progress: func(p explore.Progress) { got = append(got, p) }})
@@ -234,11 +230,7 @@ func TestDFSTimeLimitWithChains(t *testing.T) {
 	if testing.Short() {
 		t.Skip("searches until its time limit")
 	}
-	sc, err := model.GenerateScenario(4, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := newModel(t, sc, "mainline-2.6.24")
+	m := generatedMainline(t, 4, 5)
 	res := search(t, m, explore.Options{Strategy: explore.DFS, POR: true, Symmetry: true, Chains: true,
 		TimeLimit: 200 * time.Millisecond, MaxStates: 20_000_000})
 	if res.Stopped != "time-limit" {

@@ -20,6 +20,17 @@ func newModel(t testing.TB, sc *model.Scenario, variant string) *model.Model {
 	return m
 }
 
+// generatedMainline is mainline-2.6.24 on model.GenerateScenario(cpus,
+// tasks), the scenarios of the targets.
+func generatedMainline(t testing.TB, cpus, tasks int) *model.Model {
+	t.Helper()
+	sc, err := model.GenerateScenario(cpus, tasks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newModel(t, sc, "mainline-2.6.24")
+}
+
 func search(t testing.TB, m *model.Model, opt explore.Options) *explore.Result {
 	t.Helper()
 	if opt.Props == nil {

@@ -16,11 +16,7 @@ import (
 // already holds stops every strategy cleanly, with Stopped "memory" and
 // what it found, where it would otherwise run on for its walks or passes.
 func TestMemoryCapStopsEveryStrategy(t *testing.T) {
-	sc, err := model.GenerateScenario(3, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := newModel(t, sc, "mainline-2.6.24")
+	m := generatedMainline(t, 3, 3)
 	for _, opt := range []explore.Options{
 		{Strategy: explore.BFS},
 		{Strategy: explore.DFS},
